@@ -1,0 +1,68 @@
+import type { WorkingDayCalendar } from '../src/calendar/working-days.js';
+import { computeDue } from '../src/calendar/working-days.js';
+import type { DirectoryRepository } from '../src/directory/directory.repository.js';
+import type { CandidateExpr, UserTaskNode } from '../src/processes/ir.js';
+import type { RequestFields } from '../workflows/definitions.js';
+
+export interface PlanTaskInput {
+  requestId: string;
+  taskId: string;
+  node: UserTaskNode;
+  request: RequestFields;
+  /** ISO instant the task opened (the workflow's clock). */
+  openedAt: string;
+}
+
+export interface TaskPlan {
+  candidates: string[];
+  dueAt?: string;
+  dueProvisional: boolean;
+  dueBasis?: string;
+  /** Candidate expressions no one holds: the task opens without them and operators see it. */
+  unresolved: CandidateExpr[];
+}
+
+export interface PlanningDeps {
+  directory: Pick<DirectoryRepository, 'resolve'>;
+  calendar: () => WorkingDayCalendar;
+  /** HH:MM at which a working-day deadline falls due. */
+  dayEnd: string;
+}
+
+/** Local activities: who may act on a task and when it is due, computed once and recorded in history. */
+export function createPlanningActivities(deps: PlanningDeps) {
+  async function resolveAll(exprs: CandidateExpr[], request: RequestFields) {
+    const candidates = new Set<string>();
+    const unresolved: CandidateExpr[] = [];
+    for (const expr of exprs) {
+      const users = await deps.directory.resolve(expr, { orgCode: request.orgCode, initiator: request.initiator });
+      if (users.length === 0) unresolved.push(expr);
+      users.forEach((u) => candidates.add(u));
+    }
+    return { candidates: [...candidates].sort(), unresolved };
+  }
+
+  return {
+    async planTask(input: PlanTaskInput): Promise<TaskPlan> {
+      const { candidates, unresolved } = await resolveAll(input.node.candidates, input.request);
+      if (!input.node.due) return { candidates, unresolved, dueProvisional: false };
+      const due = computeDue(input.node.due, {
+        openedAt: new Date(input.openedAt),
+        request: input.request,
+        calendar: deps.calendar(),
+        dayEnd: deps.dayEnd,
+      });
+      return {
+        candidates,
+        unresolved,
+        dueAt: due.dueAt.toISOString(),
+        dueProvisional: due.provisional,
+        dueBasis: due.basis,
+      };
+    },
+
+    async resolveRecipients(input: { requestId: string; exprs: CandidateExpr[]; request: RequestFields }): Promise<string[]> {
+      return (await resolveAll(input.exprs, input.request)).candidates;
+    },
+  };
+}

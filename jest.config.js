@@ -1,0 +1,28 @@
+// Three tiers, each a jest project: `npm test` runs them all, `npm run test:unit` etc. one.
+const tsJest = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testEnvironment: 'node',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  projects: [
+    { ...tsJest, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...tsJest,
+      displayName: 'workflow',
+      testTimeout: 60_000,
+      testMatch: ['<rootDir>/test/workflow/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
+    {
+      ...tsJest,
+      displayName: 'e2e',
+      testTimeout: 120_000,
+      testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.js',
+    },
+  ],
+};

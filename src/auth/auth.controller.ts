@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { apiSchema } from '../common/openapi.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { CurrentUser, Public } from './auth.guard.js';
+import { DevLoginResponseSchema, DevLoginSchema, UserSchema } from './auth.schemas.js';
+import { AuthService } from './auth.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Who the bearer token names, with their positions' })
+  @ApiResponse({ status: 200, schema: apiSchema(UserSchema) })
+  me(@CurrentUser() user: DirectoryUser) {
+    return user;
+  }
+}
+
+/** Registered only in the embedded default (AUTH_MODE=dev); absent in production. */
+@ApiTags('auth')
+@Controller('auth')
+export class DevLoginController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('dev-login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in as a demo user (AUTH_MODE=dev only)' })
+  @ApiResponse({ status: 200, schema: apiSchema(DevLoginResponseSchema) })
+  devLogin(@Body({ schema: DevLoginSchema }) body: z.infer<typeof DevLoginSchema>) {
+    return this.auth.devLogin(body.username);
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Client, Connection } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { migrate } from '../database/data-source.js';
+import { DEMO_DIRECTORY } from '../directory/demo-directory.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ProcessesService } from '../processes/processes.service.js';
+import { RUNTIME, type RuntimeSettings } from '../runtime.js';
+import { ensureSearchAttributes } from '../temporal/search-attributes.js';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
+
+/**
+ * Everything that must hold before the API serves or the worker polls: schema migrated, search
+ * attributes registered, chains deployed, demo directory seeded. Each step is idempotent, so any
+ * number of API and worker processes may start at once.
+ */
+@Injectable()
+export class BootstrapService implements OnModuleInit {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly db: DataSource,
+    private readonly processes: ProcessesService,
+    private readonly directory: DirectoryRepository,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const log = this.runtime.logger;
+    const migrations = await migrate(this.db);
+    if (migrations.length) log.info({ migrations }, 'database migrated');
+    const added = await ensureSearchAttributes(this.temporal.connection as Connection, this.runtime.config.env.TEMPORAL_NAMESPACE);
+    if (added.length) log.info({ searchAttributes: added }, 'search attributes registered');
+    if (this.runtime.seedDemo) {
+      await this.directory.upsert(DEMO_DIRECTORY);
+      log.info({ users: DEMO_DIRECTORY.users.length }, 'demo directory seeded');
+    }
+    if (this.runtime.deployProcesses) {
+      for (const d of await this.processes.deployFolder(this.runtime.config.processesDir)) {
+        log.info(d, d.created ? 'process deployed' : 'process unchanged');
+      }
+    }
+  }
+}

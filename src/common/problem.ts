@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** One field or BPMN element at fault. */
+export interface ProblemItem {
+  path?: string;
+  element?: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** Stable error codes of the REST API; each maps to one HTTP status in {@link statusOf}. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'REQUEST_NOT_FOUND'
+  | 'TASK_NOT_FOUND'
+  | 'PROCESS_NOT_FOUND'
+  | 'USER_NOT_FOUND'
+  | 'NOT_A_CANDIDATE'
+  | 'TASK_NOT_OPEN'
+  | 'PROCESS_COMPLETED'
+  | 'ACTION_NOT_ALLOWED'
+  | 'APPLICATION_TOO_LATE'
+  | 'BPMN_INVALID'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'INTERNAL';
+
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'VALIDATION_FAILED':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+    case 'NOT_A_CANDIDATE':
+      return 403;
+    case 'NOT_FOUND':
+    case 'REQUEST_NOT_FOUND':
+    case 'TASK_NOT_FOUND':
+    case 'PROCESS_NOT_FOUND':
+    case 'USER_NOT_FOUND':
+      return 404;
+    case 'TASK_NOT_OPEN':
+    case 'PROCESS_COMPLETED':
+      return 409;
+    case 'ACTION_NOT_ALLOWED':
+    case 'APPLICATION_TOO_LATE':
+    case 'BPMN_INVALID':
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 422;
+    case 'DEPENDENCY_UNAVAILABLE':
+      return 503;
+    case 'INTERNAL':
+      return 500;
+    default: {
+      const unknown: never = code;
+      throw new Error(`unmapped error code ${String(unknown)}`);
+    }
+  }
+}
+
+/** The one exception type features throw; the filter renders it as application/problem+json. */
+export class FabuException extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors: ProblemItem[] = [],
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'FabuException';
+  }
+}
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().describe('URI naming the problem type: urn:fabu:problem:<code>'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('Stable machine-readable code, e.g. TASK_NOT_OPEN'),
+    instance: z.string().optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string().optional(),
+          element: z.string().optional(),
+          line: z.number().optional(),
+          column: z.number().optional(),
+          message: z.string(),
+        }),
+      )
+      .optional(),
+  })
+  .describe('RFC 9457 problem details');
+export type Problem = z.infer<typeof ProblemSchema>;
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function problemOf(code: ErrorCode, detail: string, errors: ProblemItem[] = [], instance?: string): Problem {
+  const status = statusOf(code);
+  return {
+    type: `urn:fabu:problem:${code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(instance ? { instance } : {}),
+    ...(errors.length ? { errors } : {}),
+  };
+}

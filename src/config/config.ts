@@ -1,0 +1,95 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(1).max(65535);
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/**
+ * Every environment variable fabu reads, with its default and meaning. The README's configuration
+ * table is this list; `loadConfig` parses it once at start and fails naming the bad variable.
+ */
+export const EnvSchema = z.object({
+  FABU_DATA_DIR: z.string().default('.data').describe('Where the embedded default keeps Temporal and Postgres data'),
+  HOST: z.string().default('127.0.0.1').describe('Interface the HTTP API listens on'),
+  PORT: port.default(3000).describe('HTTP port of the API (OpenAPI at /docs)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('pino log level'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'expected host:port')
+    .optional()
+    .describe('Temporal frontend host:port; unset = start the embedded dev server'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default').describe('Temporal namespace'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('fabu-approvals').describe('Task queue of the approval worker'),
+  TEMPORAL_API_KEY: z.string().optional().describe('API key for Temporal Cloud (implies TLS)'),
+  TEMPORAL_TLS: bool.default(false).describe('Connect to Temporal over TLS'),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional().describe('Client certificate for mTLS'),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional().describe('Client key for mTLS'),
+  TEMPORAL_PORT: port.default(7233).describe('Embedded dev server: frontend port'),
+  TEMPORAL_UI_PORT: port.default(8233).describe('Embedded dev server: Web UI port'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL URL; unset = start the embedded PostgreSQL'),
+  EMBEDDED_PG_PORT: port.default(54329).describe('Embedded PostgreSQL port'),
+  AUTH_MODE: z
+    .enum(['dev', 'oidc'])
+    .default('dev')
+    .describe('dev: local signing key and POST /api/auth/dev-login; oidc: tokens verified against AUTH_JWKS_URL'),
+  AUTH_SIGNING_KEY: z
+    .string()
+    .min(32, 'needs at least 32 characters')
+    .optional()
+    .describe('dev mode: HMAC key for tokens; unset = generated once into the data dir'),
+  AUTH_JWKS_URL: z.url().optional().describe('oidc mode: the provider JWKS URL'),
+  AUTH_ISSUER: z.string().default('fabu').describe('Expected token issuer'),
+  AUTH_AUDIENCE: z.string().default('fabu').describe('Expected token audience'),
+  AUTH_USERNAME_CLAIM: z.string().default('sub').describe('Token claim holding the fabu username'),
+  BUSINESS_DAY_END: clock.default('18:00').describe('A working-day deadline falls due at this time (Asia/Shanghai)'),
+  PROCESSES_DIR: z.string().default('processes').describe('BPMN files deployed at start'),
+  SEED_DEMO: bool.optional().describe('Seed the demo directory (default: on in the embedded default)'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface FabuConfig {
+  env: Env;
+  dataDir: string;
+  processesDir: string;
+  /** Whether this process starts the embedded servers (no address given for them). */
+  embedded: { temporal: boolean; postgres: boolean };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: Array<{ variable: string; message: string }>) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.variable}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FabuConfig {
+  // An empty variable means unset: `FOO= npm start` should not fail validation.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0]), message: i.message })));
+  }
+  const env = parsed.data;
+  const issues: Array<{ variable: string; message: string }> = [];
+  if (env.AUTH_MODE === 'oidc' && !env.AUTH_JWKS_URL) {
+    issues.push({ variable: 'AUTH_JWKS_URL', message: 'required when AUTH_MODE=oidc' });
+  }
+  if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
+    issues.push({ variable: 'TEMPORAL_TLS_CERT_PATH', message: 'set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH' });
+  }
+  if (issues.length) throw new ConfigError(issues);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  return {
+    env,
+    dataDir: abs(env.FABU_DATA_DIR),
+    processesDir: abs(env.PROCESSES_DIR),
+    embedded: { temporal: !env.TEMPORAL_ADDRESS, postgres: !env.DATABASE_URL },
+  };
+}

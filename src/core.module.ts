@@ -1,0 +1,58 @@
+import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
+import { BootstrapService } from './bootstrap/bootstrap.service.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { DirectoryRepository } from './directory/directory.repository.js';
+import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
+import { ProcessesService } from './processes/processes.service.js';
+import { ReadModelRepository } from './projection/read-model.repository.js';
+import { RequestsRepository } from './requests/requests.repository.js';
+import { RUNTIME, type RuntimeSettings } from './runtime.js';
+import { TasksRepository } from './tasks/tasks.repository.js';
+import { connectClient } from './temporal/connection.js';
+import { TEMPORAL_CLIENT } from './temporal/temporal.tokens.js';
+
+@Injectable()
+class TemporalClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(TEMPORAL_CLIENT) private readonly client: Client) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.connection.close();
+  }
+}
+
+const REPOSITORIES = [
+  DirectoryRepository,
+  ProcessDefinitionsRepository,
+  ReadModelRepository,
+  RequestsRepository,
+  TasksRepository,
+];
+
+/** What both the API and the worker need: config, Postgres, the Temporal client, repositories. */
+@Global()
+@Module({})
+export class CoreModule {
+  static register(runtime: RuntimeSettings): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(runtime.databaseUrl) })],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        {
+          provide: TEMPORAL_CLIENT,
+          useFactory: async () =>
+            new Client({
+              connection: await connectClient(runtime.config.env, runtime.temporalAddress),
+              namespace: runtime.config.env.TEMPORAL_NAMESPACE,
+            }),
+        },
+        TemporalClientCloser,
+        ...REPOSITORIES,
+        ProcessesService,
+        BootstrapService,
+      ],
+      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService],
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { type DataSource, type DataSourceOptions } from 'typeorm';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { OrgEntity, UserEntity, UserPositionEntity } from '../directory/directory.entities.js';
+import { ProcessDefinitionEntity } from '../processes/process-definition.entity.js';
+import { IdempotencyKeyEntity, RequestEntity } from '../requests/request.entity.js';
+import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
+import { Init1764000000000 } from './migrations/1764000000000-init.js';
+
+// A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
+export const ENTITIES = [
+  OrgEntity,
+  UserEntity,
+  UserPositionEntity,
+  ProcessDefinitionEntity,
+  RequestEntity,
+  IdempotencyKeyEntity,
+  TaskEntity,
+  TaskCandidateEntity,
+  AuditEventEntity,
+];
+
+/** Migrations are listed as classes (globs are fragile under ESM); committed ones are never edited. */
+export const MIGRATIONS = [Init1764000000000];
+
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: { max: 10 },
+  };
+}
+
+/** Runs pending migrations under an advisory lock, so several API/worker processes can start at once. */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', ['fabu-migrations']);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', ['fabu-migrations']).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,77 @@
+import { DateFieldSchema, type DueRule } from './ir.js';
+
+/** Namespace of the `fabu:` BPMN extension; a file must bind its prefix to exactly this uri. */
+export const FABU_NS = 'http://fabu.gov.cn/schema/bpmn/fabu';
+
+const attr = (name: string) => ({ name, isAttr: true, type: 'String' });
+
+/**
+ * bpmn-moddle package describing the `fabu:` attributes and elements (docs/architecture.md,
+ * "Process definitions are BPMN"). Every value is read as a string; the compiler parses it, so a
+ * bad value is reported with the element's id instead of being coerced.
+ */
+export const fabuModdleDescriptor = {
+  name: 'fabu',
+  uri: FABU_NS,
+  prefix: 'fabu',
+  xml: { tagAlias: 'lowerCase' },
+  types: [
+    // code: business-id prefix ("H3"); rules: "H1,H3"; applyBefore: "conferenceDate - 7WD" (H1).
+    { name: 'ProcessAttrs', extends: ['bpmn:Process'], properties: [attr('code'), attr('rules'), attr('applyBefore')] },
+    // due: a due expression; rules: "H3"; actions: "approve,reject" (the default).
+    { name: 'UserTaskAttrs', extends: ['bpmn:UserTask'], properties: [attr('due'), attr('rules'), attr('actions')] },
+    // outcome: approved | rejected | withdrawn.
+    { name: 'EndEventAttrs', extends: ['bpmn:EndEvent'], properties: [attr('outcome')] },
+    // <fabu:candidate position="main-leader" org="applicant"/> or <fabu:candidate initiator="true"/>.
+    { name: 'Candidate', superClass: ['Element'], properties: [attr('position'), attr('org'), attr('initiator')] },
+    // Who is told when the task passes its due time (H1); same attributes as a candidate.
+    { name: 'Escalation', superClass: ['Candidate'] },
+  ],
+};
+
+const WORKING_DAYS_AFTER_OPEN = /^P(\d+)WD$/;
+const WORKING_DAYS_BEFORE_FIELD = /^([A-Za-z]\w*)\s*-\s*(\d+)\s*WD$/;
+// ISO 8601 days, hours and minutes only: "P2D", "PT5H", "PT1H30M", "P1DT12H".
+const DURATION = /^P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?)?$/;
+const MINUTE_MS = 60_000;
+
+/**
+ * Parses a due expression (`fabu:due`, `fabu:applyBefore`):
+ * - `P2WD` → end of the 2nd working day after the task opens (H1 reply);
+ * - `conferenceDate - 3WD` → 3 working days before a request date field (H3.4);
+ * - `PT5H`, `PT1H30M`, `P2D` → wall-clock time after the task opens (H7).
+ * Throws an Error saying what is wrong otherwise.
+ */
+export function parseDueExpression(source: string): DueRule {
+  const text = source.trim();
+
+  let match = WORKING_DAYS_AFTER_OPEN.exec(text);
+  if (match) {
+    const days = Number(match[1]);
+    if (days < 1) throw new Error(`due expression "${source}" must count at least 1 working day`);
+    return { kind: 'workingDaysAfterOpen', days, source };
+  }
+
+  match = WORKING_DAYS_BEFORE_FIELD.exec(text);
+  if (match) {
+    const field = DateFieldSchema.safeParse(match[1]);
+    if (!field.success) {
+      throw new Error(
+        `due expression "${source}" counts from unknown date field "${match[1]}" (known: ${DateFieldSchema.options.join(', ')})`,
+      );
+    }
+    return { kind: 'workingDaysBeforeField', field: field.data, days: Number(match[2]), source };
+  }
+
+  match = DURATION.exec(text);
+  if (match) {
+    const [days = 0, hours = 0, minutes = 0] = match.slice(1).map((n) => Number(n ?? 0));
+    const ms = ((days * 24 + hours) * 60 + minutes) * MINUTE_MS;
+    if (ms <= 0) throw new Error(`due expression "${source}" must be longer than zero`);
+    return { kind: 'durationAfterOpen', ms, source };
+  }
+
+  throw new Error(
+    `bad due expression "${source}": expected P<n>WD, <dateField> - <n>WD or an ISO 8601 duration such as PT5H`,
+  );
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { apiSchema } from '../common/openapi.js';
+import { FabuException, ProblemSchema } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { ProcessesService } from './processes.service.js';
+
+export const DeploySchema = z.strictObject({
+  xml: z.string().min(1).describe('BPMN 2.0 XML with fabu: extensions'),
+  source: z.string().max(200).optional().describe('Where it came from, e.g. a file name'),
+});
+
+const ProcessSummarySchema = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  code: z.string(),
+  rules: z.array(z.string()),
+  deployedAt: z.string(),
+});
+const DeployResultSchema = z.object({ key: z.string(), version: z.number().int(), created: z.boolean() });
+
+@ApiTags('processes')
+@ApiBearerAuth()
+@Controller('processes')
+export class ProcessesController {
+  constructor(private readonly processes: ProcessesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Deployed chains, newest version of each' })
+  @ApiResponse({ status: 200, schema: apiSchema(z.object({ items: z.array(ProcessSummarySchema) })) })
+  async list() {
+    const defs = await this.processes.list();
+    return {
+      items: defs.map((d) => ({
+        key: d.key,
+        version: d.version,
+        name: d.name,
+        code: d.code,
+        rules: d.ir.rules,
+        deployedAt: d.deployedAt.toISOString(),
+      })),
+    };
+  }
+
+  @Get(':key')
+  @ApiOperation({ summary: 'The newest version of a chain: its BPMN and compiled IR' })
+  async get(@Param('key') key: string) {
+    const d = await this.processes.get(key);
+    return { key: d.key, version: d.version, name: d.name, code: d.code, bpmnXml: d.bpmnXml, ir: d.ir };
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Deploy a BPMN chain (admin); an invalid one is refused naming the element at fault' })
+  @ApiResponse({ status: 201, description: 'a new version', schema: apiSchema(DeployResultSchema) })
+  @ApiResponse({ status: 200, description: 'this exact XML was already deployed', schema: apiSchema(DeployResultSchema) })
+  @ApiResponse({ status: 422, description: 'BPMN_INVALID, errors[].element names the element', schema: apiSchema(ProblemSchema) })
+  async deploy(
+    @CurrentUser() user: DirectoryUser,
+    @Body({ schema: DeploySchema }) body: z.infer<typeof DeploySchema>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (!user.isAdmin) throw new FabuException('FORBIDDEN', 'only an administrator deploys chains');
+    const result = await this.processes.deploy(body.xml, body.source ?? null);
+    res.status(result.created ? 201 : 200);
+    return result;
+  }
+}

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ProjectionBatch } from '../../activities/projection.js';
+
+/**
+ * Writes the workflow's changes into the read model. Every statement is idempotent (a retried
+ * activity changes nothing) and ordered by `seq` (a late, older batch never overwrites a newer one).
+ */
+@Injectable()
+export class ReadModelRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async apply(batch: ProjectionBatch): Promise<void> {
+    const r = batch.request;
+    await this.db.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO requests (id, process_key, process_version, title, org_code, conference_date, materials, major,
+                               initiator, status, stage, outcome, seq, created_at, updated_at, completed_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15)
+         ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
+           seq = EXCLUDED.seq, updated_at = now(), completed_at = EXCLUDED.completed_at
+         WHERE requests.seq < EXCLUDED.seq`,
+        [
+          batch.requestId,
+          r.processKey,
+          r.processVersion,
+          r.title,
+          r.orgCode,
+          r.conferenceDate ?? null,
+          JSON.stringify(r.materials),
+          r.major,
+          r.initiator,
+          r.status,
+          r.stage,
+          r.outcome ?? null,
+          batch.seq,
+          r.createdAt,
+          r.completedAt ?? null,
+        ],
+      );
+      for (const t of batch.tasks) {
+        await m.query(
+          `INSERT INTO tasks (id, request_id, element_id, name, round, rules, status, due_at, due_provisional, due_basis,
+                              overdue, decision, decided_by, comment, opened_at, closed_at, seq)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+           ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, due_at = EXCLUDED.due_at,
+             due_provisional = EXCLUDED.due_provisional, due_basis = EXCLUDED.due_basis, overdue = EXCLUDED.overdue,
+             decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by, comment = EXCLUDED.comment,
+             opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, seq = EXCLUDED.seq
+           WHERE tasks.seq < EXCLUDED.seq`,
+          [
+            t.taskId,
+            batch.requestId,
+            t.elementId,
+            t.name,
+            t.round,
+            JSON.stringify(t.rules),
+            t.status,
+            t.dueAt ?? null,
+            t.dueProvisional,
+            t.dueBasis ?? null,
+            t.overdue,
+            t.decision ?? null,
+            t.decidedBy ?? null,
+            t.comment ?? null,
+            t.openedAt ?? null,
+            t.closedAt ?? null,
+            batch.seq,
+          ],
+        );
+        if (t.candidates.length) {
+          await m.query(
+            `INSERT INTO task_candidates (task_id, username) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+            [t.taskId, t.candidates],
+          );
+        }
+      }
+      for (const e of batch.events) {
+        const { seq, at, type, taskId, actor, ...payload } = e;
+        await m.query(
+          `INSERT INTO audit_events (event_key, request_id, seq, type, task_id, actor, payload, occurred_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_key) DO NOTHING`,
+          [`${batch.requestId}:${seq}`, batch.requestId, seq, type, taskId ?? null, actor ?? null, JSON.stringify(payload), at],
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { apiSchema } from '../common/openapi.js';
+import { ProblemSchema } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { type CreateRequest, CreateRequestSchema, RequestViewSchema } from './requests.schemas.js';
+import { RequestsService } from './requests.service.js';
+
+@ApiTags('requests')
+@ApiBearerAuth()
+@Controller('requests')
+export class RequestsController {
+  constructor(private readonly requests: RequestsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start a request on a deployed chain (e.g. an H3 government conference)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat returns the first request (200), never a second workflow' })
+  @ApiResponse({ status: 201, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({ status: 422, description: 'APPLICATION_TOO_LATE (H1), IDEMPOTENCY_KEY_REUSED', schema: apiSchema(ProblemSchema) })
+  async create(
+    @CurrentUser() user: DirectoryUser,
+    @Body({ schema: CreateRequestSchema }) body: CreateRequest,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const { request, created } = await this.requests.create(user, body, idempotencyKey);
+    res.status(created ? 201 : 200).location(`/api/requests/${request.id}`);
+    return request;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A request with its tasks and history, from the read model' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({ status: 404, description: 'REQUEST_NOT_FOUND', schema: apiSchema(ProblemSchema) })
+  get(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.requests.get(user, id);
+  }
+}

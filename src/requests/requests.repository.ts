@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
+import { IdempotencyKeyEntity, RequestEntity } from './request.entity.js';
+import type { RequestView, TaskView } from './requests.schemas.js';
+
+export interface Reservation {
+  requestId: string;
+  /** A repeat of an earlier POST with the same Idempotency-Key. */
+  repeated: boolean;
+  startInput: object;
+  bodyHash: string;
+}
+
+@Injectable()
+export class RequestsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Allocates the next business id (`H3-2026-0001`, per chain code and year) and records the
+   * Idempotency-Key with what will be started, in one transaction. A repeated key returns the
+   * first reservation instead.
+   */
+  async reserve(args: {
+    prefix: string;
+    year: number;
+    idempotency?: { principal: string; key: string; bodyHash: string };
+    makeStartInput: (requestId: string) => object;
+  }): Promise<Reservation> {
+    return this.db.transaction(async (m) => {
+      const idem = args.idempotency;
+      if (idem) {
+        await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idem:${idem.principal}:${idem.key}`]);
+        const seen = await m.getRepository(IdempotencyKeyEntity).findOneBy({ principal: idem.principal, key: idem.key });
+        if (seen) return { requestId: seen.requestId, repeated: true, startInput: seen.startInput, bodyHash: seen.bodyHash };
+      }
+      const [row] = (await m.query(
+        `INSERT INTO request_counters (prefix, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (prefix, year) DO UPDATE SET last = request_counters.last + 1 RETURNING last`,
+        [args.prefix, args.year],
+      )) as Array<{ last: number }>;
+      const requestId = `${args.prefix}-${args.year}-${String(row!.last).padStart(4, '0')}`;
+      const startInput = args.makeStartInput(requestId);
+      if (idem) {
+        await m.getRepository(IdempotencyKeyEntity).insert({
+          principal: idem.principal,
+          key: idem.key,
+          bodyHash: idem.bodyHash,
+          requestId,
+          startInput,
+          createdAt: new Date(),
+        });
+      }
+      return { requestId, repeated: false, startInput, bodyHash: idem?.bodyHash ?? '' };
+    });
+  }
+
+  /** The row GET /requests/:id shows until the workflow's first projection replaces it (seq 0 < 1). */
+  async insertSubmitted(row: Omit<RequestEntity, 'seq' | 'status' | 'stage' | 'outcome' | 'updatedAt' | 'completedAt'>) {
+    await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(RequestEntity)
+      .values({ ...row, seq: 0, status: 'submitted', stage: 'starting', outcome: null, updatedAt: row.createdAt, completedAt: null })
+      .orIgnore()
+      .execute();
+  }
+
+  async find(id: string): Promise<RequestEntity | null> {
+    return this.db.getRepository(RequestEntity).findOneBy({ id });
+  }
+
+  /** Whether the user is or was a candidate of any task of the request. */
+  async isParticipant(requestId: string, username: string): Promise<boolean> {
+    const n = await this.db
+      .getRepository(TaskCandidateEntity)
+      .createQueryBuilder('c')
+      .innerJoin(TaskEntity, 't', 't.id = c.task_id')
+      .where('t.request_id = :requestId AND c.username = :username', { requestId, username })
+      .getCount();
+    return n > 0;
+  }
+
+  async view(id: string): Promise<RequestView | null> {
+    const request = await this.find(id);
+    if (!request) return null;
+    const tasks = await this.db.getRepository(TaskEntity).find({ where: { requestId: id }, order: { openedAt: 'ASC', id: 'ASC' } });
+    const candidates = await this.db
+      .getRepository(TaskCandidateEntity)
+      .createQueryBuilder('c')
+      .innerJoin(TaskEntity, 't', 't.id = c.task_id')
+      .where('t.request_id = :id', { id })
+      .orderBy('c.username')
+      .getMany();
+    const events = await this.db.getRepository(AuditEventEntity).find({ where: { requestId: id }, order: { seq: 'ASC' } });
+    return {
+      ...request,
+      status: request.status as RequestView['status'],
+      outcome: request.outcome as RequestView['outcome'],
+      createdAt: request.createdAt.toISOString(),
+      updatedAt: request.updatedAt.toISOString(),
+      completedAt: request.completedAt?.toISOString() ?? null,
+      tasks: tasks.map((t) => toTaskView(t, candidates.filter((c) => c.taskId === t.id).map((c) => c.username))),
+      history: events.map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        taskId: e.taskId,
+        actor: e.actor,
+        payload: e.payload,
+        occurredAt: e.occurredAt.toISOString(),
+      })),
+    };
+  }
+}
+
+export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
+  return {
+    id: t.id,
+    requestId: t.requestId,
+    elementId: t.elementId,
+    name: t.name,
+    round: t.round,
+    rules: t.rules,
+    status: t.status as TaskView['status'],
+    candidates,
+    dueAt: t.dueAt?.toISOString() ?? null,
+    dueProvisional: t.dueProvisional,
+    dueBasis: t.dueBasis,
+    overdue: t.overdue,
+    decision: t.decision,
+    decidedBy: t.decidedBy,
+    comment: t.comment,
+    openedAt: t.openedAt?.toISOString() ?? null,
+    closedAt: t.closedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { isIsoDate } from '../calendar/working-days.js';
+
+const IsoDateSchema = z
+  .string()
+  .refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD')
+  .describe('YYYY-MM-DD, Asia/Shanghai');
+
+/** POST /api/requests: start a chain. */
+export const CreateRequestSchema = z.strictObject({
+  processKey: z
+    .string()
+    .min(1)
+    .describe('Which deployed chain, e.g. "huludao-government-conference" (H3)'),
+  title: z.string().trim().min(1).max(200).describe('发布会名称 / what is to be released'),
+  orgCode: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The lead (applicant) org; defaults to the caller's org. The caller must belong to it."),
+  conferenceDate: IsoDateSchema.optional().describe('Conference date; required by chains whose rules count from it (H1, H3)'),
+  materials: z
+    .array(z.string().trim().min(1).max(200))
+    .max(50)
+    .default([])
+    .describe('Names of the materials to be filed (发布稿, 主持词, 答问口径, 背景材料, 场地方案)'),
+  major: z.boolean().default(false).describe('重大事项 (H3.5)'),
+});
+export type CreateRequest = z.infer<typeof CreateRequestSchema>;
+
+export const TaskViewSchema = z.object({
+  id: z.string().describe('<request id>.<BPMN element id>.<round>'),
+  requestId: z.string(),
+  elementId: z.string(),
+  name: z.string(),
+  round: z.number().int(),
+  rules: z.array(z.string()).describe('Rule ids from docs/chains.md this step implements'),
+  status: z.enum(['opening', 'open', 'completed', 'cancelled']),
+  candidates: z.array(z.string()),
+  dueAt: z.string().nullable().describe('ISO 8601 instant'),
+  dueProvisional: z.boolean().describe('Counted across a year without holiday data (weekdays only)'),
+  dueBasis: z.string().nullable(),
+  overdue: z.boolean(),
+  decision: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  comment: z.string().nullable(),
+  openedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+});
+export type TaskView = z.infer<typeof TaskViewSchema>;
+
+export const AuditEventViewSchema = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  taskId: z.string().nullable(),
+  actor: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  occurredAt: z.string(),
+});
+
+export const RequestViewSchema = z.object({
+  id: z.string().describe('Business id and Temporal workflow id, e.g. H3-2026-0012'),
+  processKey: z.string(),
+  processVersion: z.number().int(),
+  title: z.string(),
+  orgCode: z.string(),
+  conferenceDate: z.string().nullable(),
+  materials: z.array(z.string()),
+  major: z.boolean(),
+  initiator: z.string(),
+  status: z.enum(['submitted', 'running', 'completed']),
+  stage: z.string(),
+  outcome: z.enum(['approved', 'rejected', 'withdrawn']).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().nullable(),
+  tasks: z.array(TaskViewSchema),
+  history: z.array(AuditEventViewSchema),
+});
+export type RequestView = z.infer<typeof RequestViewSchema>;

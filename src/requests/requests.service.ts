@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { bundledCalendar } from '../calendar/bundled-calendar.js';
+import { businessDate, computeDue } from '../calendar/working-days.js';
+import { FabuException } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import type { ProcessIR } from '../processes/ir.js';
+import { ProcessesService } from '../processes/processes.service.js';
+import { RUNTIME, type RuntimeSettings } from '../runtime.js';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
+import { approvalProcess } from '../../workflows/approval-process.js';
+import { type ApprovalProcessInput, SA } from '../../workflows/definitions.js';
+import { RequestsRepository } from './requests.repository.js';
+import type { CreateRequest, RequestView } from './requests.schemas.js';
+
+export interface Created {
+  request: RequestView;
+  /** False when an Idempotency-Key repeated an earlier POST: the first request is returned. */
+  created: boolean;
+}
+
+@Injectable()
+export class RequestsService {
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly processes: ProcessesService,
+    private readonly directory: DirectoryRepository,
+    private readonly requests: RequestsRepository,
+  ) {}
+
+  async create(user: DirectoryUser, body: CreateRequest, idempotencyKey?: string): Promise<Created> {
+    const definition = await this.processes.get(body.processKey).catch((err: unknown) => {
+      if (err instanceof FabuException) throw new FabuException(err.code, err.detail, [{ path: 'processKey', message: err.detail }]);
+      throw err;
+    });
+    const ir = definition.ir;
+    const orgCode = body.orgCode ?? user.orgCode;
+    await this.checkApplicant(user, orgCode);
+    const now = new Date();
+    this.checkApplyBefore(ir, body, now);
+
+    const request = { ...body, orgCode, initiator: user.username };
+    const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const reservation = await this.requests.reserve({
+      prefix: ir.code,
+      year: Number(businessDate(now).slice(0, 4)),
+      idempotency: idempotencyKey ? { principal: user.username, key: idempotencyKey, bodyHash } : undefined,
+      makeStartInput: (): ApprovalProcessInput => ({
+        definition: { key: definition.key, version: definition.version, ir },
+        request: {
+          title: request.title,
+          orgCode,
+          conferenceDate: request.conferenceDate,
+          materials: request.materials,
+          major: request.major,
+          initiator: user.username,
+        },
+        submittedAt: now.toISOString(),
+      }),
+    });
+    if (reservation.repeated && reservation.bodyHash !== bodyHash) {
+      throw new FabuException(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key ${idempotencyKey} was first used for a different request (${reservation.requestId})`,
+      );
+    }
+    const input = reservation.startInput as ApprovalProcessInput;
+    await this.start(reservation.requestId, input);
+    await this.requests.insertSubmitted({
+      id: reservation.requestId,
+      processKey: input.definition.key,
+      processVersion: input.definition.version,
+      title: input.request.title,
+      orgCode: input.request.orgCode,
+      conferenceDate: input.request.conferenceDate ?? null,
+      materials: input.request.materials,
+      major: input.request.major,
+      initiator: input.request.initiator,
+      createdAt: new Date(input.submittedAt),
+    });
+    return { request: (await this.requests.view(reservation.requestId))!, created: !reservation.repeated };
+  }
+
+  async get(user: DirectoryUser, id: string): Promise<RequestView> {
+    const view = await this.requests.view(id);
+    if (!view) throw new FabuException('REQUEST_NOT_FOUND', `no request ${id}`);
+    const sameOrg = user.orgCode === view.orgCode || user.positions.some((p) => p.orgCode === view.orgCode);
+    if (!user.isAdmin && !sameOrg && !(await this.requests.isParticipant(id, user.username))) {
+      // Not yours to see: answer as if it did not exist, so ids cannot be probed.
+      throw new FabuException('REQUEST_NOT_FOUND', `no request ${id}`);
+    }
+    return view;
+  }
+
+  /** Starts the workflow with the business id; a repeat (same id) is a normal outcome, not an error. */
+  private async start(workflowId: string, input: ApprovalProcessInput): Promise<void> {
+    const { request, definition } = input;
+    try {
+      await this.temporal.workflow.start(approvalProcess, {
+        taskQueue: this.runtime.config.env.TEMPORAL_TASK_QUEUE,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: SA.process, value: definition.key },
+          { key: SA.org, value: request.orgCode },
+          { key: SA.status, value: 'running' },
+          { key: SA.stage, value: 'starting' },
+          { key: SA.major, value: request.major },
+        ],
+        staticSummary: request.title,
+        staticDetails: [
+          `**${definition.ir.name}** v${definition.version} (${definition.ir.rules.join(', ')})`,
+          `org: ${request.orgCode} · initiator: ${request.initiator}`,
+          request.conferenceDate ? `conference: ${request.conferenceDate}` : undefined,
+          request.major ? 'major matter (重大事项)' : undefined,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  private async checkApplicant(user: DirectoryUser, orgCode: string): Promise<void> {
+    if (!(await this.directory.findOrg(orgCode))) {
+      throw new FabuException('VALIDATION_FAILED', `no org ${orgCode}`, [{ path: 'orgCode', message: 'unknown org' }]);
+    }
+    const member = user.orgCode === orgCode || user.positions.some((p) => p.orgCode === orgCode);
+    if (!member && !user.isAdmin) {
+      throw new FabuException('FORBIDDEN', `${user.username} cannot apply on behalf of ${orgCode}`, [
+        { path: 'orgCode', message: 'you do not belong to this org' },
+      ]);
+    }
+  }
+
+  /** H1: an application later than the chain's lead time is refused, never silently accepted. */
+  private checkApplyBefore(ir: ProcessIR, body: CreateRequest, now: Date): void {
+    const rule = ir.applyBefore;
+    if (!rule) return;
+    if (rule.kind === 'workingDaysBeforeField' && !body[rule.field]) {
+      throw new FabuException('VALIDATION_FAILED', `${ir.name} needs ${rule.field}`, [
+        { path: rule.field, message: `required by ${ir.code} (${rule.source})` },
+      ]);
+    }
+    const last = computeDue(rule, {
+      openedAt: now,
+      request: body,
+      calendar: bundledCalendar(),
+      dayEnd: this.runtime.config.env.BUSINESS_DAY_END,
+    });
+    if (now.getTime() > last.dueAt.getTime()) {
+      throw new FabuException(
+        'APPLICATION_TOO_LATE',
+        `H1: apply at least ${rule.source} — the last moment to apply was ${last.dueAt.toISOString()} (${last.basis})`,
+        rule.kind === 'workingDaysBeforeField' ? [{ path: rule.field, message: `too soon: apply by ${last.dueAt.toISOString()}` }] : [],
+      );
+    }
+  }
+}

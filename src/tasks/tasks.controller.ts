@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/auth.guard.js';
+import { apiSchema } from '../common/openapi.js';
+import { ProblemSchema } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { TaskViewSchema } from '../requests/requests.schemas.js';
+import {
+  type DecisionBody,
+  DecisionResultSchema,
+  DecisionSchema,
+  type ListTasksQuery,
+  ListTasksQuerySchema,
+  TaskPageSchema,
+} from './tasks.schemas.js';
+import { TasksService } from './tasks.service.js';
+
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's open tasks (as a candidate), soonest due first" })
+  @ApiResponse({ status: 200, schema: apiSchema(TaskPageSchema) })
+  list(@CurrentUser() user: DirectoryUser, @Query({ schema: ListTasksQuerySchema }) query: ListTasksQuery) {
+    return this.tasks.inbox(user, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One task the caller is a candidate of' })
+  @ApiResponse({ status: 200, schema: apiSchema(TaskViewSchema) })
+  @ApiResponse({ status: 404, description: 'TASK_NOT_FOUND', schema: apiSchema(ProblemSchema) })
+  get(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.tasks.get(user, id);
+  }
+
+  @Post(':id/decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve or reject an open task; refused decisions change nothing' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried POST with the same key is applied once' })
+  @ApiResponse({ status: 200, schema: apiSchema(DecisionResultSchema) })
+  @ApiResponse({ status: 403, description: 'NOT_A_CANDIDATE', schema: apiSchema(ProblemSchema) })
+  @ApiResponse({ status: 404, description: 'TASK_NOT_FOUND', schema: apiSchema(ProblemSchema) })
+  @ApiResponse({ status: 409, description: 'TASK_NOT_OPEN, PROCESS_COMPLETED', schema: apiSchema(ProblemSchema) })
+  decide(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: DecisionSchema }) body: DecisionBody,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    return this.tasks.decide(user, id, body, idempotencyKey);
+  }
+}

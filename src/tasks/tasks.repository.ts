@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { FabuException } from '../common/problem.js';
+import { RequestEntity } from '../requests/request.entity.js';
+import { toTaskView } from '../requests/requests.repository.js';
+import { TaskCandidateEntity, TaskEntity } from './task.entity.js';
+import type { InboxItem } from './tasks.schemas.js';
+
+interface Cursor {
+  /** due_at of the last item (null sorts last), then its id. */
+  d: string | null;
+  i: string;
+}
+const FAR_FUTURE = '9999-12-31T00:00:00Z';
+
+@Injectable()
+export class TasksRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** A user's open tasks (as a candidate), soonest due first, keyset-paginated. */
+  async inbox(username: string, limit: number, cursor?: string): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const q = this.db
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .innerJoin(TaskCandidateEntity, 'c', 'c.task_id = t.id AND c.username = :username', { username })
+      .where(`t.status = 'open'`)
+      .orderBy(`coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz)`)
+      .addOrderBy('t.id')
+      .limit(limit + 1);
+    if (after) {
+      q.andWhere(`(coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz), t.id) > (:d::timestamptz, :i)`, {
+        d: after.d ?? FAR_FUTURE,
+        i: after.i,
+      });
+    }
+    const entities = await q.getMany();
+    const page = entities.slice(0, limit);
+    const candidates = await this.candidatesOf(page.map((t) => t.id));
+    const requests = new Map(
+      (await this.db.getRepository(RequestEntity).findBy({ id: In([...new Set(page.map((t) => t.requestId))]) })).map((r) => [
+        r.id,
+        r,
+      ]),
+    );
+    const items = page.map((t) => {
+      const r = requests.get(t.requestId)!;
+      return {
+        ...toTaskView(t, candidates.get(t.id) ?? []),
+        request: { title: r.title, orgCode: r.orgCode, processKey: r.processKey, conferenceDate: r.conferenceDate },
+      };
+    });
+    const last = page.at(-1);
+    const nextCursor =
+      entities.length > limit && last ? encodeCursor({ d: last.dueAt?.toISOString() ?? null, i: last.id }) : null;
+    return { items, nextCursor };
+  }
+
+  async find(id: string): Promise<TaskEntity | null> {
+    return this.db.getRepository(TaskEntity).findOneBy({ id });
+  }
+
+  async candidatesOf(taskIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (taskIds.length === 0) return map;
+    const rows = await this.db
+      .getRepository(TaskCandidateEntity)
+      .createQueryBuilder('c')
+      .where('c.task_id IN (:...taskIds)', { taskIds })
+      .orderBy('c.username')
+      .getMany();
+    for (const r of rows) map.set(r.taskId, [...(map.get(r.taskId) ?? []), r.username]);
+    return map;
+  }
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString()) as Cursor;
+    if (typeof c.i === 'string' && (c.d === null || typeof c.d === 'string')) return c;
+  } catch {
+    // fall through
+  }
+  throw new FabuException('VALIDATION_FAILED', 'cursor is not one this API issued', [{ path: 'cursor', message: 'invalid cursor' }]);
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { TaskViewSchema } from '../requests/requests.schemas.js';
+
+export const DecisionSchema = z.strictObject({
+  action: z.enum(['approve', 'reject']).describe('approve moves the chain on; reject ends it as rejected'),
+  comment: z.string().trim().max(2000).optional().describe('意见; shown in the history'),
+});
+export type DecisionBody = z.infer<typeof DecisionSchema>;
+
+export const DecisionResultSchema = z.object({
+  taskId: z.string(),
+  action: z.enum(['approve', 'reject']),
+  status: z.enum(['running', 'completed']).describe("The request's status after the decision"),
+  outcome: z.enum(['approved', 'rejected', 'withdrawn']).optional(),
+  openTasks: z.array(z.string()).describe('Tasks open after the decision'),
+});
+
+export const ListTasksQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size'),
+  cursor: z.string().optional().describe('nextCursor of the previous page'),
+});
+export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
+
+export const InboxItemSchema = TaskViewSchema.extend({
+  request: z.object({ title: z.string(), orgCode: z.string(), processKey: z.string(), conferenceDate: z.string().nullable() }),
+});
+export type InboxItem = z.infer<typeof InboxItemSchema>;
+
+export const TaskPageSchema = z.object({ items: z.array(InboxItemSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Client,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { type ErrorCode, FabuException } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import { toTaskView } from '../requests/requests.repository.js';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
+import type { DecisionErrorCode } from '../../workflows/approval-machine.js';
+import { DECISION_REFUSED, type DecisionResult, decideUpdate } from '../../workflows/definitions.js';
+import { TasksRepository } from './tasks.repository.js';
+import type { DecisionBody, ListTasksQuery } from './tasks.schemas.js';
+
+const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
+  PROCESS_COMPLETED: 'PROCESS_COMPLETED',
+  TASK_NOT_FOUND: 'TASK_NOT_FOUND',
+  TASK_NOT_OPEN: 'TASK_NOT_OPEN',
+  NOT_A_CANDIDATE: 'NOT_A_CANDIDATE',
+  ACTION_NOT_ALLOWED: 'ACTION_NOT_ALLOWED',
+};
+
+@Injectable()
+export class TasksService {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    private readonly tasks: TasksRepository,
+  ) {}
+
+  inbox(user: DirectoryUser, query: ListTasksQuery) {
+    return this.tasks.inbox(user.username, query.limit, query.cursor);
+  }
+
+  async get(user: DirectoryUser, id: string) {
+    const task = await this.tasks.find(id);
+    const candidates = task ? ((await this.tasks.candidatesOf([id])).get(id) ?? []) : [];
+    if (!task || (!user.isAdmin && !candidates.includes(user.username))) {
+      throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    }
+    return toTaskView(task, candidates);
+  }
+
+  /**
+   * Sends the decision to the workflow as an Update. The workflow's validator is the authority
+   * (open task, resolved candidate, allowed action): a refused decision changes nothing. The
+   * Idempotency-Key becomes the Update id, so a retried POST is applied once.
+   */
+  async decide(user: DirectoryUser, id: string, body: DecisionBody, idempotencyKey?: string): Promise<DecisionResult> {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const handle = this.temporal.workflow.getHandle(task.requestId);
+    try {
+      return await handle.executeUpdate(decideUpdate, {
+        args: [{ taskId: id, action: body.action, comment: body.comment, actor: user.username }],
+        ...(idempotencyKey ? { updateId: `${user.username}:${idempotencyKey}` } : {}),
+      });
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+  }
+
+  private refusal(err: unknown, taskId: string): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === DECISION_REFUSED) {
+      const detail = err.cause.details?.[0] as { code: DecisionErrorCode; message: string } | undefined;
+      if (detail) return new FabuException(REFUSALS[detail.code], detail.message, [{ path: 'taskId', message: detail.message }]);
+    }
+    if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && /completed/i.test(err.message))) {
+      return new FabuException('PROCESS_COMPLETED', `the chain of task ${taskId} has already finished`);
+    }
+    return err;
+  }
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { Env } from '../config/config.js';
+
+async function tlsOptions(env: Env): Promise<ConnectionOptions['tls']> {
+  if (env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH) {
+    return {
+      clientCertPair: {
+        crt: await readFile(env.TEMPORAL_TLS_CERT_PATH),
+        key: await readFile(env.TEMPORAL_TLS_KEY_PATH),
+      },
+    };
+  }
+  return env.TEMPORAL_TLS || env.TEMPORAL_API_KEY ? true : undefined;
+}
+
+/** Client connection (API process): TLS and API key from config, so Temporal Cloud works unchanged. */
+export async function connectClient(env: Env, address: string): Promise<Connection> {
+  return Connection.connect({ address, tls: await tlsOptions(env), apiKey: env.TEMPORAL_API_KEY });
+}
+
+/** Native connection (worker process). */
+export async function connectWorker(env: Env, address: string): Promise<NativeConnection> {
+  const options: NativeConnectionOptions = { address, tls: await tlsOptions(env), apiKey: env.TEMPORAL_API_KEY };
+  return NativeConnection.connect(options);
+}

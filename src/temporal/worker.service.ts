@@ -1,0 +1,59 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createPlanningActivities } from '../../activities/planning.js';
+import { createProjectionActivities } from '../../activities/projection.js';
+import { bundledCalendar } from '../calendar/bundled-calendar.js';
+import { installTemporalLogger } from '../common/logger.js';
+import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ReadModelRepository } from '../projection/read-model.repository.js';
+import { RUNTIME, type RuntimeSettings } from '../runtime.js';
+import { connectWorker } from './connection.js';
+
+/**
+ * The Temporal worker as part of the Nest app: started on bootstrap with its run promise kept,
+ * drained on shutdown (SIGTERM: in-flight activities finish, then the poller stops).
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private connection?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
+    private readonly directory: DirectoryRepository,
+    private readonly readModel: ReadModelRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { env } = this.runtime.config;
+    installTemporalLogger(this.runtime.logger);
+    this.connection = await connectWorker(env, this.runtime.temporalAddress);
+    const workflows = this.runtime.workflows;
+    this.worker = await Worker.create({
+      connection: this.connection,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      ...('bundlePath' in workflows ? { workflowBundle: { codePath: workflows.bundlePath } } : { workflowsPath: workflows.workflowsPath }),
+      activities: {
+        ...createPlanningActivities({ directory: this.directory, calendar: bundledCalendar, dayEnd: env.BUSINESS_DAY_END }),
+        ...createProjectionActivities({ readModel: this.readModel }),
+      },
+      shutdownGraceTime: '10 seconds',
+    });
+    this.running = this.worker.run();
+    // A worker that dies takes the process with it: a supervisor restarts it, nothing limps on.
+    this.running.catch((err: unknown) => {
+      this.runtime.logger.fatal({ err }, 'Temporal worker stopped unexpectedly');
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+    this.runtime.logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE }, 'worker polling');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running?.catch(() => undefined);
+    await this.connection?.close();
+  }
+}

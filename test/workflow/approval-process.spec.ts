@@ -1,0 +1,183 @@
+// Workflow tier: the interpreter on the real time-skipping test server, with the real H3 BPMN,
+// the real planning activities (bundled calendar, an in-memory directory) and a projection that
+// records what it would write. Deadlines are crossed by skipping time, never by waiting.
+import { readFile } from 'node:fs/promises';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createPlanningActivities } from '../../activities/planning.js';
+import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
+import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import { compileBpmn } from '../../src/processes/compiler.js';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
+import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
+import { approvalProcess } from '../../workflows/approval-process.js';
+import { type ApprovalProcessInput, decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import { workflowsPath } from '../support/paths.js';
+
+/** Who holds what in the applicant's org (hld-edu) and the fixed offices of H3. */
+const HOLDERS: Record<string, string[]> = {
+  'press-officer@hld-gov-press-office': ['wangfang'],
+  'press-office-head@hld-gov-press-office': ['lijun'],
+  'main-leader@hld-edu': ['chenming'],
+  'leader-in-charge@hld-edu': ['liuqiang'],
+  'propaganda-deputy-head@hld-propaganda': ['zhaohua'],
+};
+const directory = {
+  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
+    if (expr.kind === 'initiator') return [ctx.initiator];
+    const org = expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code;
+    return HOLDERS[`${expr.position}@${org}`] ?? [];
+  },
+};
+
+let env: TestWorkflowEnvironment;
+let ir: ProcessIR;
+let batches: ProjectionBatch[];
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = 'approval-process-test';
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
+  });
+  await ensureSearchAttributes(env.connection, 'default');
+  ir = await compileBpmn(await readFile('processes/huludao-government-conference.bpmn', 'utf8'));
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: {
+      ...createPlanningActivities({ directory, calendar: bundledCalendar, dayEnd: '18:00' }),
+      ...createProjectionActivities({ readModel: { apply: async (b) => void batches.push(structuredClone(b)) } }),
+    },
+  });
+  running = worker.run();
+}, 60_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+beforeEach(() => {
+  batches = [];
+});
+
+let seq = 0;
+async function start(overrides: Partial<ApprovalProcessInput['request']> = {}) {
+  seq += 1;
+  const input: ApprovalProcessInput = {
+    definition: { key: ir.key, version: 1, ir },
+    request: {
+      title: '全市中小学秋季开学新闻发布会',
+      orgCode: 'hld-edu',
+      conferenceDate: '2027-01-15',
+      materials: ['发布稿', '主持词'],
+      major: false,
+      initiator: 'sunli',
+      ...overrides,
+    },
+    submittedAt: new Date().toISOString(),
+  };
+  return env.client.workflow.start(approvalProcess, { taskQueue, workflowId: `H3-TEST-${seq}`, args: [input] });
+}
+
+type Handle = Awaited<ReturnType<typeof start>>;
+
+async function openTask(handle: Handle) {
+  // The first task opens once its candidates are resolved; poll the query until it is there.
+  for (let i = 0; i < 50; i++) {
+    const state = await handle.query(stateQuery);
+    const open = state.tasks.find((t) => t.status === 'open');
+    if (open || state.status === 'completed') return { state, open };
+    await env.sleep(10);
+  }
+  throw new Error('no open task');
+}
+
+async function decide(handle: Handle, actor: string, action: 'approve' | 'reject', comment?: string) {
+  const { open } = await openTask(handle);
+  return handle.executeUpdate(decideUpdate, { args: [{ taskId: open!.taskId, action, actor, comment }] });
+}
+
+describe('approvalProcess', () => {
+  it('walks H3 from draft to approved when every signer approves in order', async () => {
+    const handle = await start();
+    const signers = ['sunli', 'wangfang', 'chenming', 'liuqiang', 'zhaohua', 'wangfang'];
+    const steps: string[] = [];
+    for (const actor of signers) {
+      const { open } = await openTask(handle);
+      expect(open!.candidates).toEqual([actor]);
+      steps.push(open!.elementId);
+      await decide(handle, actor, 'approve');
+    }
+    expect(steps).toEqual(['draft', 'guidance', 'sign-main-leader', 'sign-leader-in-charge', 'sign-propaganda', 'file-materials']);
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+
+    const state = await handle.query(stateQuery);
+    expect(state.tasks.every((t) => t.status === 'completed' && t.decision === 'approve')).toBe(true);
+    // Filing is due 3 working days before the conference (H3.4): 2027-01-12 18:00 Shanghai, provisional (no 2027 data).
+    const filing = state.tasks.find((t) => t.elementId === 'file-materials')!;
+    expect(filing.dueAt).toBe('2027-01-12T10:00:00.000Z');
+    expect(filing.dueProvisional).toBe(true);
+
+    // Projections arrive in order, the last one completed, with one audit row per history entry.
+    expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
+    expect(batches.at(-1)!.request).toMatchObject({ status: 'completed', outcome: 'approved' });
+    expect(batches.flatMap((b) => b.events).map((e) => e.seq)).toEqual(state.history.map((h) => h.seq));
+  });
+
+  it('ends rejected when a signer rejects, and refuses any later decision', async () => {
+    const handle = await start();
+    for (const actor of ['sunli', 'wangfang']) await decide(handle, actor, 'approve');
+    const { open } = await openTask(handle);
+    const result = await handle.executeUpdate(decideUpdate, {
+      args: [{ taskId: open!.taskId, action: 'reject', actor: 'chenming', comment: '口径需再斟酌' }],
+    });
+    expect(result).toMatchObject({ status: 'completed', outcome: 'rejected', openTasks: [] });
+    expect(await handle.result()).toMatchObject({ outcome: 'rejected' });
+    const state = await handle.query(stateQuery);
+    expect(state.tasks.map((t) => t.elementId)).toEqual(['draft', 'guidance', 'sign-main-leader']);
+    expect(state.history.at(-1)).toMatchObject({ type: 'request.completed', detail: { outcome: 'rejected' } });
+  });
+
+  it('refuses a decision by someone who is not a candidate and changes nothing', async () => {
+    const handle = await start();
+    const { open, state: before } = await openTask(handle);
+    const attempt = handle.executeUpdate(decideUpdate, {
+      args: [{ taskId: open!.taskId, action: 'approve', actor: 'chenming' }],
+    });
+    await expect(attempt).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(attempt).rejects.toMatchObject({ cause: { type: 'DecisionRefused', details: [{ code: 'NOT_A_CANDIDATE' }] } });
+    const after = await handle.query(stateQuery);
+    expect(after).toEqual(before);
+    await handle.terminate('test done');
+  });
+
+  it('marks the guidance step overdue and tells the office head once its 2 working days pass (H1)', async () => {
+    const handle = await start();
+    await decide(handle, 'sunli', 'approve');
+    const { open } = await openTask(handle);
+    expect(open!.elementId).toBe('guidance');
+    expect(open!.overdue).toBe(false);
+    const due = Date.parse(open!.dueAt!);
+    // Skip past the due instant (at most a long weekend plus two working days away), then look.
+    await env.sleep(due - (await env.currentTimeMs()) + 60_000);
+    const state = await handle.query(stateQuery);
+    const guidance = state.tasks.find((t) => t.taskId === open!.taskId)!;
+    expect(guidance).toMatchObject({ status: 'open', overdue: true });
+    expect(state.history.at(-1)).toMatchObject({
+      type: 'task.overdue',
+      taskId: open!.taskId,
+      detail: { notified: ['lijun'] },
+    });
+    expect(batches.flatMap((b) => b.events).some((e) => e.type === 'task.overdue')).toBe(true);
+    // Overdue is a mark, not a verdict: the office can still reply.
+    await decide(handle, 'wangfang', 'approve');
+    expect((await openTask(handle)).open!.elementId).toBe('sign-main-leader');
+    await handle.terminate('test done');
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createPlanningActivities } from '../activities/planning.js';
+import type { ProjectionBatch, createProjectionActivities } from '../activities/projection.js';
+import { ApprovalMachine, type Decision, type Effect, type TaskState } from './approval-machine.js';
+import {
+  type ApprovalProcessInput,
+  type ApprovalProcessResult,
+  DECISION_REFUSED,
+  type DecisionResult,
+  type ProcessView,
+  SA,
+  decideSignal,
+  decideUpdate,
+  stateQuery,
+} from './definitions.js';
+
+const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+const projection = proxyActivities<ReturnType<typeof createProjectionActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '30 seconds' },
+});
+
+/**
+ * Runs one request through a chain compiled from BPMN: the interpreter. Decisions arrive as the
+ * `decide` Update (or signal); each task's due time is a timer; every change is projected into the
+ * Postgres read model by an idempotent activity before the Update returns.
+ */
+export async function approvalProcess(input: ApprovalProcessInput): Promise<ApprovalProcessResult> {
+  const { definition, request } = input;
+  const requestId = workflowInfo().workflowId;
+  const machine = new ApprovalMachine(definition.ir, requestId);
+  let projectedHistory = 0;
+  let projectedSeq = 0;
+
+  // Effects touch the outside world (activities); running them one at a time keeps projections in
+  // the order the machine produced them, however Updates and timers interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const view = (): ProcessView => ({
+    requestId,
+    processKey: definition.key,
+    processVersion: definition.version,
+    status: machine.state.status,
+    outcome: machine.state.outcome,
+    stage: machine.stage(),
+    tasks: Object.values(machine.state.tasks),
+    history: machine.state.history,
+  });
+
+  /** Projects what changed since the last projection: the new history entries and the tasks they touch. */
+  async function project(): Promise<void> {
+    const events = machine.state.history.slice(projectedHistory);
+    projectedHistory = machine.state.history.length;
+    const changed = [...new Set(events.map((e) => e.taskId).filter((id): id is string => Boolean(id)))].map(
+      (id) => machine.state.tasks[id]!,
+    );
+    projectedSeq += 1;
+    const completed = machine.state.history.find((h) => h.type === 'request.completed');
+    const batch: ProjectionBatch = {
+      requestId,
+      seq: projectedSeq,
+      request: {
+        processKey: definition.key,
+        processVersion: definition.version,
+        ...request,
+        status: machine.state.status,
+        stage: machine.stage(),
+        outcome: machine.state.outcome,
+        createdAt: input.submittedAt,
+        completedAt: completed?.at,
+      },
+      tasks: changed.map((t) => ({ ...t })),
+      events,
+    };
+    await projection.project(batch);
+    publishProgress();
+  }
+
+  /** Search attributes and the UI's current-details line, so operators read the chain without payloads. */
+  function publishProgress(): void {
+    const open = machine.openTasks();
+    const dues = open.map((t) => t.dueAt).filter((d): d is string => Boolean(d)).sort();
+    upsertSearchAttributes([
+      { key: SA.stage, value: machine.stage() },
+      { key: SA.status, value: machine.state.status },
+      { key: SA.due, value: dues[0] ? new Date(dues[0]) : null },
+    ]);
+    const lines =
+      machine.state.status === 'completed'
+        ? [`**${machine.state.outcome}** — ${request.title}`]
+        : open.map(
+            (t) =>
+              `**${t.name}** (${t.rules.join(', ')}) — ${t.candidates.join(', ') || '⚠ no one holds this position'}` +
+              (t.dueAt ? `, due ${t.dueAt}${t.dueProvisional ? ' (provisional)' : ''}${t.overdue ? ' **OVERDUE**' : ''}` : ''),
+          );
+    setCurrentDetails(lines.join('\n\n'));
+  }
+
+  async function run(effects: Effect[]): Promise<void> {
+    for (const effect of effects) {
+      if (effect.type === 'openTask') {
+        const openedAt = new Date().toISOString();
+        const plan = await planning.planTask.executeWithOptions(
+          { startToCloseTimeout: '10 seconds', summary: `resolve candidates and due time of ${effect.node.id}` },
+          [{ requestId, taskId: effect.taskId, node: effect.node, request, openedAt }],
+        );
+        // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
+        if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
+        const { candidates, dueAt, dueProvisional, dueBasis } = plan;
+        const task = machine.taskOpened(effect.taskId, { candidates, dueAt, dueProvisional, dueBasis }, openedAt);
+        if (plan.unresolved.length) {
+          log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
+        }
+        watchDeadline(task);
+      }
+    }
+    await project();
+  }
+
+  /** When the due time passes with the task still open, it is marked overdue and its escalation told (H1). */
+  function watchDeadline(task: TaskState): void {
+    if (!task.dueAt) return;
+    const dueAt = task.dueAt;
+    const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
+    void (async () => {
+      const closed = await condition(() => machine.state.tasks[task.taskId]?.status !== 'open', waitMs, {
+        summary: `${task.name} due ${dueAt} (${task.rules.join(', ')})`,
+      });
+      if (closed) return;
+      await serially(async () => {
+        const node = definition.ir.nodes[task.elementId];
+        const notified =
+          node?.kind === 'userTask' && node.escalation.length
+            ? await planning.resolveRecipients({ requestId, exprs: node.escalation, request })
+            : [];
+        if (machine.markOverdue(task.taskId, new Date().toISOString(), notified)) {
+          await project();
+        }
+      });
+    })();
+  }
+
+  const refuse = (d: Decision): void => {
+    const error = machine.validate(d);
+    if (error) {
+      throw ApplicationFailure.create({ type: DECISION_REFUSED, message: error.message, details: [error], nonRetryable: true });
+    }
+  };
+
+  const applyDecision = async (d: Decision): Promise<DecisionResult> => {
+    // Validate and change state synchronously, before any await: concurrent decisions see each other.
+    refuse(d);
+    const effects = machine.decide(d, new Date().toISOString());
+    await serially(() => run(effects));
+    return {
+      taskId: d.taskId,
+      action: d.action,
+      status: machine.state.status,
+      outcome: machine.state.outcome,
+      openTasks: machine.openTasks().map((t) => t.taskId),
+    };
+  };
+
+  setHandler(stateQuery, view);
+  setHandler(decideUpdate, applyDecision, { validator: refuse });
+  setHandler(decideSignal, async (d) => {
+    if (machine.validate(d)) {
+      log.warn('decision signal refused', { decision: d, error: machine.validate(d) });
+      return;
+    }
+    await applyDecision(d);
+  });
+
+  await serially(() => run(machine.start(input.submittedAt, request.initiator)));
+  await condition(() => machine.state.status === 'completed');
+  await condition(allHandlersFinished);
+  await queue;
+  const completed = machine.state.history.find((h) => h.type === 'request.completed');
+  return { outcome: machine.state.outcome ?? 'rejected', completedAt: completed?.at ?? new Date().toISOString() };
+}

@@ -1,0 +1,76 @@
+// Every message, search attribute and type that crosses the workflow boundary. Imported by the
+// workflow (inside the sandbox) and by the API and tests (outside it), so keep it free of I/O.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
+import type { Decision, HistoryEntry, TaskState } from './approval-machine.js';
+
+export const DEFAULT_TASK_QUEUE = 'fabu-approvals';
+
+/** Custom search attributes; registered at start through the operator service. */
+export const SA = {
+  process: defineSearchAttributeKey('FabuProcess', SearchAttributeType.KEYWORD),
+  org: defineSearchAttributeKey('FabuOrg', SearchAttributeType.KEYWORD),
+  stage: defineSearchAttributeKey('FabuStage', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('FabuStatus', SearchAttributeType.KEYWORD),
+  due: defineSearchAttributeKey('FabuDue', SearchAttributeType.DATETIME),
+  major: defineSearchAttributeKey('FabuMajor', SearchAttributeType.BOOL),
+} as const;
+
+export interface RequestFields {
+  title: string;
+  orgCode: string;
+  /** YYYY-MM-DD, business time zone. */
+  conferenceDate?: string;
+  materials: string[];
+  /** 重大事项 (H3.5). */
+  major: boolean;
+  /** Username of the person who submitted the request. */
+  initiator: string;
+}
+
+/** The one input object of {@link approvalProcess}: fields can be added without breaking signatures. */
+export interface ApprovalProcessInput {
+  definition: { key: string; version: number; ir: ProcessIR };
+  request: RequestFields;
+  /** ISO instant the request was accepted by the API. */
+  submittedAt: string;
+}
+
+export interface ApprovalProcessResult {
+  outcome: Outcome;
+  completedAt: string;
+}
+
+/** What a caller sends to decide a task; `actor` is the authenticated user, never taken from a body. */
+export type DecisionInput = Decision;
+
+export interface DecisionResult {
+  taskId: string;
+  action: DecisionAction;
+  /** The request's status after the decision was applied. */
+  status: 'running' | 'completed';
+  outcome?: Outcome;
+  openTasks: string[];
+}
+
+export interface ProcessView {
+  requestId: string;
+  processKey: string;
+  processVersion: number;
+  status: 'running' | 'completed';
+  outcome?: Outcome;
+  stage: string;
+  tasks: TaskState[];
+  history: HistoryEntry[];
+}
+
+/** Decide a task (approve / reject). The validator refuses a closed task, a non-candidate or a disallowed action. */
+export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+/** Same shape as {@link decideUpdate}, fire-and-forget for integrations; a refused decision is logged and dropped. */
+export const decideSignal = defineSignal<[DecisionInput]>('decide');
+/** The chain's current state: stage, tasks with candidates and due times, history. */
+export const stateQuery = defineQuery<ProcessView>('state');
+
+/** Error types a refused decision carries (ApplicationFailure.type), mirrored by the REST problem codes. */
+export const DECISION_REFUSED = 'DecisionRefused';
