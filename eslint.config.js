@@ -17,7 +17,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
     },
   },
   {
@@ -34,7 +37,19 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'Workflows run in a deterministic sandbox: no Node built-ins.' },
             {
-              group: ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'pg', 'typeorm', '@nestjs/*'],
+              group: [
+                'fs',
+                'path',
+                'os',
+                'crypto',
+                'child_process',
+                'http',
+                'https',
+                'net',
+                'pg',
+                'typeorm',
+                '@nestjs/*',
+              ],
               message: 'Workflows run in a deterministic sandbox: no I/O libraries.',
             },
             {

@@ -61,7 +61,11 @@ export function createPlanningActivities(deps: PlanningDeps) {
       };
     },
 
-    async resolveRecipients(input: { requestId: string; exprs: CandidateExpr[]; request: RequestFields }): Promise<string[]> {
+    async resolveRecipients(input: {
+      requestId: string;
+      exprs: CandidateExpr[];
+      request: RequestFields;
+    }): Promise<string[]> {
       return (await resolveAll(input.exprs, input.request)).candidates;
     },
   };

@@ -20,7 +20,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [TerminusModule],
-      controllers: [HealthController, AuthController, ...devLogin, ProcessesController, RequestsController, TasksController],
+      controllers: [
+        HealthController,
+        AuthController,
+        ...devLogin,
+        ProcessesController,
+        RequestsController,
+        TasksController,
+      ],
       providers: [AuthService, RequestsService, TasksService, { provide: APP_GUARD, useClass: AuthGuard }],
     };
   }

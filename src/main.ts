@@ -62,7 +62,14 @@ async function main(): Promise<void> {
       logger,
     });
     stops.push(() => app.close());
-    printWelcome({ apiUrl: app.url!, uiUrl, temporalAddress, databaseUrl, seedDemo, devLogin: env.AUTH_MODE === 'dev' });
+    printWelcome({
+      apiUrl: app.url!,
+      uiUrl,
+      temporalAddress,
+      databaseUrl,
+      seedDemo,
+      devLogin: env.AUTH_MODE === 'dev',
+    });
   } catch (err) {
     logger.fatal({ err }, 'fabu failed to start');
     await stopAll();

@@ -13,7 +13,10 @@ export async function separateProcess(role: 'api' | 'worker', start: Start): Pro
     config = loadConfig();
     if (!config.env.TEMPORAL_ADDRESS || !config.env.DATABASE_URL) {
       throw new ConfigError([
-        { variable: config.env.TEMPORAL_ADDRESS ? 'DATABASE_URL' : 'TEMPORAL_ADDRESS', message: `required to run the ${role} alone` },
+        {
+          variable: config.env.TEMPORAL_ADDRESS ? 'DATABASE_URL' : 'TEMPORAL_ADDRESS',
+          message: `required to run the ${role} alone`,
+        },
       ]);
     }
   } catch (err) {

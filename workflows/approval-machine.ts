@@ -27,12 +27,7 @@ export interface TaskState {
 }
 
 export type HistoryType =
-  | 'request.submitted'
-  | 'task.opened'
-  | 'task.decided'
-  | 'task.overdue'
-  | 'task.cancelled'
-  | 'request.completed';
+  'request.submitted' | 'task.opened' | 'task.decided' | 'task.overdue' | 'task.cancelled' | 'request.completed';
 
 export interface HistoryEntry {
   seq: number;
@@ -63,20 +58,14 @@ export interface Decision {
 }
 
 export type DecisionErrorCode =
-  | 'PROCESS_COMPLETED'
-  | 'TASK_NOT_FOUND'
-  | 'TASK_NOT_OPEN'
-  | 'NOT_A_CANDIDATE'
-  | 'ACTION_NOT_ALLOWED';
+  'PROCESS_COMPLETED' | 'TASK_NOT_FOUND' | 'TASK_NOT_OPEN' | 'NOT_A_CANDIDATE' | 'ACTION_NOT_ALLOWED';
 
 export interface DecisionError {
   code: DecisionErrorCode;
   message: string;
 }
 
-export type Effect =
-  | { type: 'openTask'; taskId: string; node: UserTaskNode }
-  | { type: 'completed'; outcome: Outcome };
+export type Effect = { type: 'openTask'; taskId: string; node: UserTaskNode } | { type: 'completed'; outcome: Outcome };
 
 export interface OpenedTaskDetails {
   candidates: string[];
@@ -165,7 +154,13 @@ export class ApprovalMachine {
     const task = this.requireTask(taskId);
     if (task.status !== 'open' || task.overdue) return false;
     task.overdue = true;
-    this.record({ at, type: 'task.overdue', taskId, elementId: task.elementId, detail: { dueAt: task.dueAt, notified } });
+    this.record({
+      at,
+      type: 'task.overdue',
+      taskId,
+      elementId: task.elementId,
+      detail: { dueAt: task.dueAt, notified },
+    });
     return true;
   }
 

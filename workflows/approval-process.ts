@@ -22,6 +22,7 @@ import {
   SA,
   decideSignal,
   decideUpdate,
+  startedUpdate,
   stateQuery,
 } from './definitions.js';
 
@@ -98,7 +99,10 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   /** Search attributes and the UI's current-details line, so operators read the chain without payloads. */
   function publishProgress(): void {
     const open = machine.openTasks();
-    const dues = open.map((t) => t.dueAt).filter((d): d is string => Boolean(d)).sort();
+    const dues = open
+      .map((t) => t.dueAt)
+      .filter((d): d is string => Boolean(d))
+      .sort();
     upsertSearchAttributes([
       { key: SA.stage, value: machine.stage() },
       { key: SA.status, value: machine.state.status },
@@ -110,7 +114,9 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         : open.map(
             (t) =>
               `**${t.name}** (${t.rules.join(', ')}) — ${t.candidates.join(', ') || '⚠ no one holds this position'}` +
-              (t.dueAt ? `, due ${t.dueAt}${t.dueProvisional ? ' (provisional)' : ''}${t.overdue ? ' **OVERDUE**' : ''}` : ''),
+              (t.dueAt
+                ? `, due ${t.dueAt}${t.dueProvisional ? ' (provisional)' : ''}${t.overdue ? ' **OVERDUE**' : ''}`
+                : ''),
           );
     setCurrentDetails(lines.join('\n\n'));
   }
@@ -162,7 +168,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   const refuse = (d: Decision): void => {
     const error = machine.validate(d);
     if (error) {
-      throw ApplicationFailure.create({ type: DECISION_REFUSED, message: error.message, details: [error], nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: DECISION_REFUSED,
+        message: error.message,
+        details: [error],
+        nonRetryable: true,
+      });
     }
   };
 
@@ -180,7 +191,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     };
   };
 
+  let started = false;
   setHandler(stateQuery, view);
+  setHandler(startedUpdate, async () => {
+    await condition(() => started);
+    return view();
+  });
   setHandler(decideUpdate, applyDecision, { validator: refuse });
   setHandler(decideSignal, async (d) => {
     if (machine.validate(d)) {
@@ -191,6 +207,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   });
 
   await serially(() => run(machine.start(input.submittedAt, request.initiator)));
+  started = true;
   await condition(() => machine.state.status === 'completed');
   await condition(allHandlersFinished);
   await queue;

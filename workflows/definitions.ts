@@ -69,6 +69,11 @@ export interface ProcessView {
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 /** Same shape as {@link decideUpdate}, fire-and-forget for integrations; a refused decision is logged and dropped. */
 export const decideSignal = defineSignal<[DecisionInput]>('decide');
+/**
+ * Sent with the start (update-with-start): returns once the chain's first steps are open and
+ * projected, so the caller of POST /requests reads its own write.
+ */
+export const startedUpdate = defineUpdate<ProcessView>('started');
 /** The chain's current state: stage, tasks with candidates and due times, history. */
 export const stateQuery = defineQuery<ProcessView>('state');
 

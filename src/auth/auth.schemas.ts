@@ -13,4 +13,7 @@ export const UserSchema = z.object({
   positions: z.array(PositionHeldSchema),
 });
 
-export const DevLoginResponseSchema = z.object({ token: z.string().describe('Bearer token, valid 12 hours'), user: UserSchema });
+export const DevLoginResponseSchema = z.object({
+  token: z.string().describe('Bearer token, valid 12 hours'),
+  user: UserSchema,
+});

@@ -28,7 +28,10 @@ export class BootstrapService implements OnModuleInit {
     const log = this.runtime.logger;
     const migrations = await migrate(this.db);
     if (migrations.length) log.info({ migrations }, 'database migrated');
-    const added = await ensureSearchAttributes(this.temporal.connection as Connection, this.runtime.config.env.TEMPORAL_NAMESPACE);
+    const added = await ensureSearchAttributes(
+      this.temporal.connection as Connection,
+      this.runtime.config.env.TEMPORAL_NAMESPACE,
+    );
     if (added.length) log.info({ searchAttributes: added }, 'search attributes registered');
     if (this.runtime.seedDemo) {
       await this.directory.upsert(DEMO_DIRECTORY);

@@ -92,7 +92,7 @@ export class WorkingDayCalendar {
     const step = Math.sign(n);
     let date = d;
     let provisional = false;
-    for (let left = Math.abs(n); left > 0; ) {
+    for (let left = Math.abs(n); left > 0;) {
       date = addDays(date, step);
       provisional ||= !this.covers(date);
       if (this.isWorkingDay(date)) left--;
@@ -119,7 +119,7 @@ export class WorkingDayCalendar {
     }
     let count = 0;
     let provisional = false;
-    for (let date = from; date < to; ) {
+    for (let date = from; date < to;) {
       date = addDays(date, 1);
       provisional ||= !this.covers(date);
       if (this.isWorkingDay(date)) count++;

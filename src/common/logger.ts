@@ -77,5 +77,9 @@ let runtimeInstalled = false;
 export function installTemporalLogger(logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'worker' })) });
+  try {
+    Runtime.install({ logger: new PinoTemporalLogger(logger.child({ component: 'worker' })) });
+  } catch {
+    // A Runtime already exists in this process (a test harness made one first): keep its logger.
+  }
 }

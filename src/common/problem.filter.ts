@@ -25,7 +25,9 @@ export class ProblemFilter implements ExceptionFilter {
       const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
       const body = exception.getResponse();
       const message =
-        typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : exception.message;
+        typeof body === 'object' && body && 'message' in body
+          ? (body as { message: unknown }).message
+          : exception.message;
       const detail = Array.isArray(message) ? message.join('; ') : String(message);
       return { ...problemOf(code, detail, [], instance), status };
     }

@@ -14,7 +14,13 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 export const EnvSchema = z.object({
   FABU_DATA_DIR: z.string().default('.data').describe('Where the embedded default keeps Temporal and Postgres data'),
   HOST: z.string().default('127.0.0.1').describe('Interface the HTTP API listens on'),
-  PORT: port.default(3000).describe('HTTP port of the API (OpenAPI at /docs)'),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('HTTP port of the API (OpenAPI at /docs); 0 = any free port'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('pino log level'),
   TEMPORAL_ADDRESS: z
     .string()
@@ -82,7 +88,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     issues.push({ variable: 'AUTH_JWKS_URL', message: 'required when AUTH_MODE=oidc' });
   }
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
-    issues.push({ variable: 'TEMPORAL_TLS_CERT_PATH', message: 'set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH' });
+    issues.push({
+      variable: 'TEMPORAL_TLS_CERT_PATH',
+      message: 'set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
+    });
   }
   if (issues.length) throw new ConfigError(issues);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));

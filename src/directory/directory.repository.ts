@@ -40,7 +40,9 @@ export class DirectoryRepository {
   async findUser(username: string): Promise<DirectoryUser | null> {
     const user = await this.db.getRepository(UserEntity).findOneBy({ username });
     if (!user) return null;
-    const positions = await this.db.getRepository(UserPositionEntity).find({ where: { username }, order: { position: 'ASC' } });
+    const positions = await this.db
+      .getRepository(UserPositionEntity)
+      .find({ where: { username }, order: { position: 'ASC' } });
     return { ...user, positions: positions.map((p) => ({ position: p.position, orgCode: p.orgCode })) };
   }
 
@@ -49,7 +51,9 @@ export class DirectoryRepository {
     const positions = await this.db.getRepository(UserPositionEntity).find();
     return users.map((u) => ({
       ...u,
-      positions: positions.filter((p) => p.username === u.username).map((p) => ({ position: p.position, orgCode: p.orgCode })),
+      positions: positions
+        .filter((p) => p.username === u.username)
+        .map((p) => ({ position: p.position, orgCode: p.orgCode })),
     }));
   }
 

@@ -5,16 +5,16 @@ import { z } from 'zod';
  * "leader-in-charge" held in org X means "the leader in charge of X" (分管领导).
  */
 export const POSITIONS = {
-  'drafter': '起草人 (drafting officer of the lead unit)',
+  drafter: '起草人 (drafting officer of the lead unit)',
   'main-leader': '主要领导 (main leader of the org)',
   'leader-in-charge': '分管领导 (leader in charge of the org)',
-  'spokesperson': '新闻发言人',
+  spokesperson: '新闻发言人',
   'press-officer': '新闻办工作人员 (press office staff)',
   'press-office-head': '新闻办主任 (head of the press office)',
   'propaganda-deputy-head': '宣传部分管部长',
   'secretary-general': '秘书长',
   'deputy-secretary-general': '副秘书长',
-  'mayor': '市长',
+  mayor: '市长',
   'party-secretary': '市委书记',
 } as const;
 

@@ -56,7 +56,8 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<Runni
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
-    for (const line of chunk.toString().split('\n').filter(Boolean)) o.logger.debug({ component: 'temporal-server' }, line);
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      o.logger.debug({ component: 'temporal-server' }, line);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -67,7 +68,9 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<Runni
   for (;;) {
     const early = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 200))]);
     if (early !== 'alive') {
-      throw new Error(`Temporal dev server exited with ${early} before it was ready (is port ${o.port} or ${o.uiPort} in use?):\n${output}`);
+      throw new Error(
+        `Temporal dev server exited with ${early} before it was ready (is port ${o.port} or ${o.uiPort} in use?):\n${output}`,
+      );
     }
     if (await answers(address, o.namespace)) break;
     if (Date.now() > deadline) {
@@ -82,7 +85,9 @@ async function answers(address: string, namespace: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address, connectTimeout: 1000 });
-    await connection.withDeadline(Date.now() + 1000, () => connection!.workflowService.describeNamespace({ namespace }));
+    await connection.withDeadline(Date.now() + 1000, () =>
+      connection!.workflowService.describeNamespace({ namespace }),
+    );
     return true;
   } catch {
     return false;

@@ -80,7 +80,16 @@ export class ReadModelRepository {
         await m.query(
           `INSERT INTO audit_events (event_key, request_id, seq, type, task_id, actor, payload, occurred_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_key) DO NOTHING`,
-          [`${batch.requestId}:${seq}`, batch.requestId, seq, type, taskId ?? null, actor ?? null, JSON.stringify(payload), at],
+          [
+            `${batch.requestId}:${seq}`,
+            batch.requestId,
+            seq,
+            type,
+            taskId ?? null,
+            actor ?? null,
+            JSON.stringify(payload),
+            at,
+          ],
         );
       }
     });

@@ -16,9 +16,17 @@ export class RequestsController {
 
   @Post()
   @ApiOperation({ summary: 'Start a request on a deployed chain (e.g. an H3 government conference)' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat returns the first request (200), never a second workflow' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A repeat returns the first request (200), never a second workflow',
+  })
   @ApiResponse({ status: 201, schema: apiSchema(RequestViewSchema) })
-  @ApiResponse({ status: 422, description: 'APPLICATION_TOO_LATE (H1), IDEMPOTENCY_KEY_REUSED', schema: apiSchema(ProblemSchema) })
+  @ApiResponse({
+    status: 422,
+    description: 'APPLICATION_TOO_LATE (H1), IDEMPOTENCY_KEY_REUSED',
+    schema: apiSchema(ProblemSchema),
+  })
   async create(
     @CurrentUser() user: DirectoryUser,
     @Body({ schema: CreateRequestSchema }) body: CreateRequest,

@@ -32,8 +32,11 @@ export class RequestsRepository {
       const idem = args.idempotency;
       if (idem) {
         await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`idem:${idem.principal}:${idem.key}`]);
-        const seen = await m.getRepository(IdempotencyKeyEntity).findOneBy({ principal: idem.principal, key: idem.key });
-        if (seen) return { requestId: seen.requestId, repeated: true, startInput: seen.startInput, bodyHash: seen.bodyHash };
+        const seen = await m
+          .getRepository(IdempotencyKeyEntity)
+          .findOneBy({ principal: idem.principal, key: idem.key });
+        if (seen)
+          return { requestId: seen.requestId, repeated: true, startInput: seen.startInput, bodyHash: seen.bodyHash };
       }
       const [row] = (await m.query(
         `INSERT INTO request_counters (prefix, year, last) VALUES ($1, $2, 1)
@@ -57,12 +60,22 @@ export class RequestsRepository {
   }
 
   /** The row GET /requests/:id shows until the workflow's first projection replaces it (seq 0 < 1). */
-  async insertSubmitted(row: Omit<RequestEntity, 'seq' | 'status' | 'stage' | 'outcome' | 'updatedAt' | 'completedAt'>) {
+  async insertSubmitted(
+    row: Omit<RequestEntity, 'seq' | 'status' | 'stage' | 'outcome' | 'updatedAt' | 'completedAt'>,
+  ) {
     await this.db
       .createQueryBuilder()
       .insert()
       .into(RequestEntity)
-      .values({ ...row, seq: 0, status: 'submitted', stage: 'starting', outcome: null, updatedAt: row.createdAt, completedAt: null })
+      .values({
+        ...row,
+        seq: 0,
+        status: 'submitted',
+        stage: 'starting',
+        outcome: null,
+        updatedAt: row.createdAt,
+        completedAt: null,
+      })
       .orIgnore()
       .execute();
   }
@@ -85,7 +98,9 @@ export class RequestsRepository {
   async view(id: string): Promise<RequestView | null> {
     const request = await this.find(id);
     if (!request) return null;
-    const tasks = await this.db.getRepository(TaskEntity).find({ where: { requestId: id }, order: { openedAt: 'ASC', id: 'ASC' } });
+    const tasks = await this.db
+      .getRepository(TaskEntity)
+      .find({ where: { requestId: id }, order: { openedAt: 'ASC', id: 'ASC' } });
     const candidates = await this.db
       .getRepository(TaskCandidateEntity)
       .createQueryBuilder('c')
@@ -93,15 +108,23 @@ export class RequestsRepository {
       .where('t.request_id = :id', { id })
       .orderBy('c.username')
       .getMany();
-    const events = await this.db.getRepository(AuditEventEntity).find({ where: { requestId: id }, order: { seq: 'ASC' } });
+    const events = await this.db
+      .getRepository(AuditEventEntity)
+      .find({ where: { requestId: id }, order: { seq: 'ASC' } });
+    const { seq: _seq, ...fields } = request;
     return {
-      ...request,
+      ...fields,
       status: request.status as RequestView['status'],
       outcome: request.outcome as RequestView['outcome'],
       createdAt: request.createdAt.toISOString(),
       updatedAt: request.updatedAt.toISOString(),
       completedAt: request.completedAt?.toISOString() ?? null,
-      tasks: tasks.map((t) => toTaskView(t, candidates.filter((c) => c.taskId === t.id).map((c) => c.username))),
+      tasks: tasks.map((t) =>
+        toTaskView(
+          t,
+          candidates.filter((c) => c.taskId === t.id).map((c) => c.username),
+        ),
+      ),
       history: events.map((e) => ({
         seq: e.seq,
         type: e.type,

@@ -8,17 +8,16 @@ const IsoDateSchema = z
 
 /** POST /api/requests: start a chain. */
 export const CreateRequestSchema = z.strictObject({
-  processKey: z
-    .string()
-    .min(1)
-    .describe('Which deployed chain, e.g. "huludao-government-conference" (H3)'),
+  processKey: z.string().min(1).describe('Which deployed chain, e.g. "huludao-government-conference" (H3)'),
   title: z.string().trim().min(1).max(200).describe('发布会名称 / what is to be released'),
   orgCode: z
     .string()
     .min(1)
     .optional()
     .describe("The lead (applicant) org; defaults to the caller's org. The caller must belong to it."),
-  conferenceDate: IsoDateSchema.optional().describe('Conference date; required by chains whose rules count from it (H1, H3)'),
+  conferenceDate: IsoDateSchema.optional().describe(
+    'Conference date; required by chains whose rules count from it (H1, H3)',
+  ),
   materials: z
     .array(z.string().trim().min(1).max(200))
     .max(50)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { bundledCalendar } from '../calendar/bundled-calendar.js';
 import { businessDate, computeDue } from '../calendar/working-days.js';
 import { FabuException } from '../common/problem.js';
@@ -11,7 +11,7 @@ import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
-import { type ApprovalProcessInput, SA } from '../../workflows/definitions.js';
+import { type ApprovalProcessInput, SA, startedUpdate } from '../../workflows/definitions.js';
 import { RequestsRepository } from './requests.repository.js';
 import type { CreateRequest, RequestView } from './requests.schemas.js';
 
@@ -33,7 +33,8 @@ export class RequestsService {
 
   async create(user: DirectoryUser, body: CreateRequest, idempotencyKey?: string): Promise<Created> {
     const definition = await this.processes.get(body.processKey).catch((err: unknown) => {
-      if (err instanceof FabuException) throw new FabuException(err.code, err.detail, [{ path: 'processKey', message: err.detail }]);
+      if (err instanceof FabuException)
+        throw new FabuException(err.code, err.detail, [{ path: 'processKey', message: err.detail }]);
       throw err;
     });
     const ir = definition.ir;
@@ -95,31 +96,38 @@ export class RequestsService {
     return view;
   }
 
-  /** Starts the workflow with the business id; a repeat (same id) is a normal outcome, not an error. */
+  /**
+   * Starts the workflow with the business id and waits (update-with-start) until its first steps
+   * are open and projected. A repeat with the same id reaches the running chain (USE_EXISTING) or
+   * finds it finished (REJECT_DUPLICATE): never a second run.
+   */
   private async start(workflowId: string, input: ApprovalProcessInput): Promise<void> {
     const { request, definition } = input;
+    const startWorkflowOperation = new WithStartWorkflowOperation(approvalProcess, {
+      taskQueue: this.runtime.config.env.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [input],
+      typedSearchAttributes: [
+        { key: SA.process, value: definition.key },
+        { key: SA.org, value: request.orgCode },
+        { key: SA.status, value: 'running' },
+        { key: SA.stage, value: 'starting' },
+        { key: SA.major, value: request.major },
+      ],
+      staticSummary: request.title,
+      staticDetails: [
+        `**${definition.ir.name}** v${definition.version} (${definition.ir.rules.join(', ')})`,
+        `org: ${request.orgCode} · initiator: ${request.initiator}`,
+        request.conferenceDate ? `conference: ${request.conferenceDate}` : undefined,
+        request.major ? 'major matter (重大事项)' : undefined,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    });
     try {
-      await this.temporal.workflow.start(approvalProcess, {
-        taskQueue: this.runtime.config.env.TEMPORAL_TASK_QUEUE,
-        workflowId,
-        args: [input],
-        typedSearchAttributes: [
-          { key: SA.process, value: definition.key },
-          { key: SA.org, value: request.orgCode },
-          { key: SA.status, value: 'running' },
-          { key: SA.stage, value: 'starting' },
-          { key: SA.major, value: request.major },
-        ],
-        staticSummary: request.title,
-        staticDetails: [
-          `**${definition.ir.name}** v${definition.version} (${definition.ir.rules.join(', ')})`,
-          `org: ${request.orgCode} · initiator: ${request.initiator}`,
-          request.conferenceDate ? `conference: ${request.conferenceDate}` : undefined,
-          request.major ? 'major matter (重大事项)' : undefined,
-        ]
-          .filter(Boolean)
-          .join('\n\n'),
-      });
+      await this.temporal.workflow.executeUpdateWithStart(startedUpdate, { startWorkflowOperation });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
@@ -156,7 +164,9 @@ export class RequestsService {
       throw new FabuException(
         'APPLICATION_TOO_LATE',
         `H1: apply at least ${rule.source} — the last moment to apply was ${last.dueAt.toISOString()} (${last.basis})`,
-        rule.kind === 'workingDaysBeforeField' ? [{ path: rule.field, message: `too soon: apply by ${last.dueAt.toISOString()}` }] : [],
+        rule.kind === 'workingDaysBeforeField'
+          ? [{ path: rule.field, message: `too soon: apply by ${last.dueAt.toISOString()}` }]
+          : [],
       );
     }
   }

@@ -39,7 +39,11 @@ export class TasksController {
   @Post(':id/decision')
   @HttpCode(200)
   @ApiOperation({ summary: 'Approve or reject an open task; refused decisions change nothing' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retried POST with the same key is applied once' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A retried POST with the same key is applied once',
+  })
   @ApiResponse({ status: 200, schema: apiSchema(DecisionResultSchema) })
   @ApiResponse({ status: 403, description: 'NOT_A_CANDIDATE', schema: apiSchema(ProblemSchema) })
   @ApiResponse({ status: 404, description: 'TASK_NOT_FOUND', schema: apiSchema(ProblemSchema) })

@@ -18,7 +18,11 @@ export class TasksRepository {
   constructor(private readonly db: DataSource) {}
 
   /** A user's open tasks (as a candidate), soonest due first, keyset-paginated. */
-  async inbox(username: string, limit: number, cursor?: string): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+  async inbox(
+    username: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const q = this.db
       .getRepository(TaskEntity)
@@ -38,10 +42,9 @@ export class TasksRepository {
     const page = entities.slice(0, limit);
     const candidates = await this.candidatesOf(page.map((t) => t.id));
     const requests = new Map(
-      (await this.db.getRepository(RequestEntity).findBy({ id: In([...new Set(page.map((t) => t.requestId))]) })).map((r) => [
-        r.id,
-        r,
-      ]),
+      (await this.db.getRepository(RequestEntity).findBy({ id: In([...new Set(page.map((t) => t.requestId))]) })).map(
+        (r) => [r.id, r],
+      ),
     );
     const items = page.map((t) => {
       const r = requests.get(t.requestId)!;
@@ -85,5 +88,7 @@ function decodeCursor(s: string): Cursor {
   } catch {
     // fall through
   }
-  throw new FabuException('VALIDATION_FAILED', 'cursor is not one this API issued', [{ path: 'cursor', message: 'invalid cursor' }]);
+  throw new FabuException('VALIDATION_FAILED', 'cursor is not one this API issued', [
+    { path: 'cursor', message: 'invalid cursor' },
+  ]);
 }

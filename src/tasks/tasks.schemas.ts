@@ -22,7 +22,12 @@ export const ListTasksQuerySchema = z.strictObject({
 export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 
 export const InboxItemSchema = TaskViewSchema.extend({
-  request: z.object({ title: z.string(), orgCode: z.string(), processKey: z.string(), conferenceDate: z.string().nullable() }),
+  request: z.object({
+    title: z.string(),
+    orgCode: z.string(),
+    processKey: z.string(),
+    conferenceDate: z.string().nullable(),
+  }),
 });
 export type InboxItem = z.infer<typeof InboxItemSchema>;
 

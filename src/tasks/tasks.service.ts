@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type Client,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  isGrpcServiceError,
-} from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type ErrorCode, FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
@@ -63,9 +58,14 @@ export class TasksService {
   }
 
   private refusal(err: unknown, taskId: string): unknown {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === DECISION_REFUSED) {
+    if (
+      err instanceof WorkflowUpdateFailedError &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === DECISION_REFUSED
+    ) {
       const detail = err.cause.details?.[0] as { code: DecisionErrorCode; message: string } | undefined;
-      if (detail) return new FabuException(REFUSALS[detail.code], detail.message, [{ path: 'taskId', message: detail.message }]);
+      if (detail)
+        return new FabuException(REFUSALS[detail.code], detail.message, [{ path: 'taskId', message: detail.message }]);
     }
     if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && /completed/i.test(err.message))) {
       return new FabuException('PROCESS_COMPLETED', `the chain of task ${taskId} has already finished`);

@@ -34,9 +34,15 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.connection,
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
-      ...('bundlePath' in workflows ? { workflowBundle: { codePath: workflows.bundlePath } } : { workflowsPath: workflows.workflowsPath }),
+      ...('bundlePath' in workflows
+        ? { workflowBundle: { codePath: workflows.bundlePath } }
+        : { workflowsPath: workflows.workflowsPath }),
       activities: {
-        ...createPlanningActivities({ directory: this.directory, calendar: bundledCalendar, dayEnd: env.BUSINESS_DAY_END }),
+        ...createPlanningActivities({
+          directory: this.directory,
+          calendar: bundledCalendar,
+          dayEnd: env.BUSINESS_DAY_END,
+        }),
         ...createProjectionActivities({ readModel: this.readModel }),
       },
       shutdownGraceTime: '10 seconds',

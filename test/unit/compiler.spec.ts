@@ -21,9 +21,11 @@ const END = '<bpmn:endEvent id="end" fabu:outcome="approved"/>';
 /** A user task `id` with the given attributes and fabu children. */
 const task = (id: string, attrs = '', children = '<fabu:candidate initiator="true"/>') =>
   `<bpmn:userTask id="${id}" name="Step ${id}" ${attrs}><bpmn:extensionElements>${children}</bpmn:extensionElements></bpmn:userTask>`;
-const flow = (id: string, source: string, target: string) => `<bpmn:sequenceFlow id="${id}" sourceRef="${source}" targetRef="${target}"/>`;
+const flow = (id: string, source: string, target: string) =>
+  `<bpmn:sequenceFlow id="${id}" sourceRef="${source}" targetRef="${target}"/>`;
 /** start → task → end, with the task's attributes and children replaceable. */
-const chain = (attrs?: string, children?: string) => `${START}${task('task', attrs, children)}${flow('f2', 'task', 'end')}${END}`;
+const chain = (attrs?: string, children?: string) =>
+  `${START}${task('task', attrs, children)}${flow('f2', 'task', 'end')}${END}`;
 
 async function problems(xml: string): Promise<BpmnProblem[]> {
   try {
@@ -56,14 +58,19 @@ describe(compileBpmn.name, () => {
         name: '葫芦岛市政府新闻发布会审签 (H3)',
         code: 'H3',
         rules: ['H1', 'H3'],
-        applyBefore: { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 7, source: 'conferenceDate - 7WD' },
+        applyBefore: {
+          kind: 'workingDaysBeforeField',
+          field: 'conferenceDate',
+          days: 7,
+          source: 'conferenceDate - 7WD',
+        },
         startNodeId: 'start',
       });
     });
 
     it('runs the H3 steps in order when following flows from the start', () => {
       const order: string[] = [];
-      for (let id: string | undefined = ir.startNodeId; id !== undefined; ) {
+      for (let id: string | undefined = ir.startNodeId; id !== undefined;) {
         order.push(id);
         const out: string[] = ir.nodes[id].outgoing;
         expect(out.length).toBeLessThanOrEqual(1);
@@ -88,7 +95,9 @@ describe(compileBpmn.name, () => {
       const twoWorkingDays = { kind: 'workingDaysAfterOpen', days: 2, source: 'P2WD' } as const;
       const headOfOffice = [{ kind: 'position', position: 'press-office-head', org: office }];
       const steps = Object.values(ir.nodes).filter((n) => n.kind === 'userTask');
-      expect(Object.fromEntries(steps.map(({ id, candidates, due, escalation }) => [id, { candidates, due, escalation }]))).toEqual({
+      expect(
+        Object.fromEntries(steps.map(({ id, candidates, due, escalation }) => [id, { candidates, due, escalation }])),
+      ).toEqual({
         draft: { candidates: [{ kind: 'initiator' }], escalation: [] },
         guidance: {
           candidates: [{ kind: 'position', position: 'press-officer', org: office }],
@@ -106,7 +115,9 @@ describe(compileBpmn.name, () => {
           escalation: [],
         },
         'sign-propaganda': {
-          candidates: [{ kind: 'position', position: 'propaganda-deputy-head', org: { kind: 'fixed', code: 'hld-propaganda' } }],
+          candidates: [
+            { kind: 'position', position: 'propaganda-deputy-head', org: { kind: 'fixed', code: 'hld-propaganda' } },
+          ],
           due: twoWorkingDays,
           escalation: [],
         },
@@ -116,7 +127,11 @@ describe(compileBpmn.name, () => {
           escalation: headOfOffice,
         },
       });
-      expect(ir.nodes.guidance).toMatchObject({ name: '市政府新闻办指导同意', rules: ['H1', 'H3'], actions: ['approve', 'reject'] });
+      expect(ir.nodes.guidance).toMatchObject({
+        name: '市政府新闻办指导同意',
+        rules: ['H1', 'H3'],
+        actions: ['approve', 'reject'],
+      });
       expect(ir.nodes.draft).toMatchObject({ actions: ['approve'] });
     });
 
@@ -156,7 +171,12 @@ describe(compileBpmn.name, () => {
   it('refuses with line and column when an element is unknown to BPMN', async () => {
     const xml = bpmn(`${START}${task('task')}${flow('f2', 'task', 'end')}\n  <bpmn:endEvnt id="end"/>`);
     const found = await problems(xml);
-    expect(found[0]).toEqual({ element: 'end', line: 5, column: 3, message: expect.stringContaining('<bpmn:endEvnt>') });
+    expect(found[0]).toEqual({
+      element: 'end',
+      line: 5,
+      column: 3,
+      message: expect.stringContaining('<bpmn:endEvnt>'),
+    });
   });
 
   it('refuses an element id when it is a duplicate', async () => {
@@ -175,15 +195,24 @@ describe(compileBpmn.name, () => {
 
   it('refuses when there are two processes', async () => {
     const xml = bpmn(chain()).replace('</bpmn:definitions>', '<bpmn:process id="q"/></bpmn:definitions>');
-    expect(await onlyProblem(xml)).toEqual({ element: 'defs', message: 'expected exactly one bpmn:process, found 2: p, q' });
+    expect(await onlyProblem(xml)).toEqual({
+      element: 'defs',
+      message: 'expected exactly one bpmn:process, found 2: p, q',
+    });
   });
 
   it('refuses when fabu:code is missing', async () => {
-    expect(await onlyProblem(bpmn(chain(), ''))).toEqual({ element: 'p', message: expect.stringContaining('missing fabu:code') });
+    expect(await onlyProblem(bpmn(chain(), ''))).toEqual({
+      element: 'p',
+      message: expect.stringContaining('missing fabu:code'),
+    });
   });
 
   it('refuses when fabu:code is not an upper-case prefix', async () => {
-    expect(await onlyProblem(bpmn(chain(), 'fabu:code="h-3"'))).toEqual({ element: 'p', message: expect.stringContaining('"h-3"') });
+    expect(await onlyProblem(bpmn(chain(), 'fabu:code="h-3"'))).toEqual({
+      element: 'p',
+      message: expect.stringContaining('"h-3"'),
+    });
   });
 
   it('refuses fabu:applyBefore when it does not count back from a date (H1)', async () => {
@@ -195,22 +224,37 @@ describe(compileBpmn.name, () => {
 
   it('refuses a flow node kind when it is outside the supported subset', async () => {
     const body = `${START}${task('task')}${flow('f2', 'task', 'gw')}<bpmn:exclusiveGateway id="gw"/>${flow('f3', 'gw', 'end')}${END}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'gw', message: 'not supported yet: bpmn:ExclusiveGateway' });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'gw',
+      message: 'not supported yet: bpmn:ExclusiveGateway',
+    });
   });
 
   it('refuses an event definition when the event carries one', async () => {
-    const body = chain().replace(END, '<bpmn:endEvent id="end" fabu:outcome="approved"><bpmn:terminateEventDefinition/></bpmn:endEvent>');
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'end', message: 'not supported yet: bpmn:TerminateEventDefinition' });
+    const body = chain().replace(
+      END,
+      '<bpmn:endEvent id="end" fabu:outcome="approved"><bpmn:terminateEventDefinition/></bpmn:endEvent>',
+    );
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'end',
+      message: 'not supported yet: bpmn:TerminateEventDefinition',
+    });
   });
 
   it('refuses when there is no start event', async () => {
     const body = `${task('task')}${flow('f2', 'task', 'end')}${END}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'p', message: 'expected exactly one start event, found 0' });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'p',
+      message: 'expected exactly one start event, found 0',
+    });
   });
 
   it('refuses when there are two start events', async () => {
     const body = `${chain()}<bpmn:startEvent id="start2"/>${flow('f3', 'start2', 'task')}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'p', message: 'expected exactly one start event, found 2: start, start2' });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'p',
+      message: 'expected exactly one start event, found 2: start, start2',
+    });
   });
 
   it('refuses a start event when it has no outgoing flow', async () => {
@@ -220,17 +264,26 @@ describe(compileBpmn.name, () => {
 
   it('refuses a node when it is not reachable from the start', async () => {
     const body = `${chain()}${task('orphan')}${flow('f3', 'orphan', 'end')}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'orphan', message: 'not reachable from the start event "start"' });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'orphan',
+      message: 'not reachable from the start event "start"',
+    });
   });
 
   it('refuses a user task when it has two outgoing flows', async () => {
     const body = `${chain()}${flow('f3', 'task', 'end')}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'task', message: expect.stringContaining('2 outgoing flows') });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'task',
+      message: expect.stringContaining('2 outgoing flows'),
+    });
   });
 
   it('refuses a start event when it has two outgoing flows', async () => {
     const body = `${chain()}${flow('f3', 'start', 'end')}`;
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'start', message: expect.stringContaining('2 outgoing flows') });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'start',
+      message: expect.stringContaining('2 outgoing flows'),
+    });
   });
 
   it('refuses a user task when it has no outgoing flow', async () => {
@@ -246,12 +299,18 @@ describe(compileBpmn.name, () => {
   });
 
   it('refuses a user task when it has no candidate', async () => {
-    expect(await onlyProblem(bpmn(chain('', '')))).toEqual({ element: 'task', message: 'user task needs at least one <fabu:candidate>' });
+    expect(await onlyProblem(bpmn(chain('', '')))).toEqual({
+      element: 'task',
+      message: 'user task needs at least one <fabu:candidate>',
+    });
   });
 
   it('refuses a candidate when its position is unknown', async () => {
     const found = await onlyProblem(bpmn(chain('', '<fabu:candidate position="emperor" org="applicant"/>')));
-    expect(found).toEqual({ element: 'task', message: expect.stringContaining('fabu:candidate: unknown position "emperor"') });
+    expect(found).toEqual({
+      element: 'task',
+      message: expect.stringContaining('fabu:candidate: unknown position "emperor"'),
+    });
   });
 
   it('refuses a candidate when its org is neither "applicant" nor an org code', async () => {
@@ -267,11 +326,15 @@ describe(compileBpmn.name, () => {
   it('refuses an escalation when its position is unknown', async () => {
     const children = '<fabu:candidate initiator="true"/><fabu:escalation position="boss" org="hld-gov-press-office"/>';
     const found = await onlyProblem(bpmn(chain('fabu:due="P2WD"', children)));
-    expect(found).toEqual({ element: 'task', message: expect.stringContaining('fabu:escalation: unknown position "boss"') });
+    expect(found).toEqual({
+      element: 'task',
+      message: expect.stringContaining('fabu:escalation: unknown position "boss"'),
+    });
   });
 
   it('refuses an escalation when the task has no due time to pass (H1)', async () => {
-    const children = '<fabu:candidate initiator="true"/><fabu:escalation position="press-office-head" org="hld-gov-press-office"/>';
+    const children =
+      '<fabu:candidate initiator="true"/><fabu:escalation position="press-office-head" org="hld-gov-press-office"/>';
     expect(await onlyProblem(bpmn(chain('', children)))).toEqual({
       element: 'task',
       message: 'fabu:escalation needs a fabu:due on the same task',
@@ -294,26 +357,41 @@ describe(compileBpmn.name, () => {
 
   it('refuses an end event when it has no fabu:outcome', async () => {
     const body = chain().replace(END, '<bpmn:endEvent id="end"/>');
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'end', message: expect.stringContaining('needs fabu:outcome') });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'end',
+      message: expect.stringContaining('needs fabu:outcome'),
+    });
   });
 
   it('refuses an end event when its fabu:outcome is not an outcome', async () => {
     const body = chain().replace(END, '<bpmn:endEvent id="end" fabu:outcome="done"/>');
-    expect(await onlyProblem(bpmn(body))).toEqual({ element: 'end', message: expect.stringContaining('fabu:outcome "done"') });
+    expect(await onlyProblem(bpmn(body))).toEqual({
+      element: 'end',
+      message: expect.stringContaining('fabu:outcome "done"'),
+    });
   });
 
   it('refuses a flow when it references a missing node', async () => {
     const body = chain().replace(flow('f2', 'task', 'end'), flow('f2', 'task', 'nowhere'));
-    expect(await problems(bpmn(body))).toContainEqual({ element: 'f2', message: 'bpmn:targetRef points to missing element "nowhere"' });
+    expect(await problems(bpmn(body))).toContainEqual({
+      element: 'f2',
+      message: 'bpmn:targetRef points to missing element "nowhere"',
+    });
   });
 
   it('refuses a flow when it references an element that is not a node', async () => {
     const body = chain().replace(flow('f2', 'task', 'end'), flow('f2', 'task', 'f1'));
-    expect(await problems(bpmn(body))).toContainEqual({ element: 'f2', message: 'targetRef "f1" is not a node of this process' });
+    expect(await problems(bpmn(body))).toContainEqual({
+      element: 'f2',
+      message: 'targetRef "f1" is not a node of this process',
+    });
   });
 
   it('refuses a fabu attribute when fabu does not define it there', async () => {
-    expect(await onlyProblem(bpmn(chain('fabu:dueDate="P2WD"')))).toEqual({ element: 'task', message: 'unknown attribute <fabu:dueDate>' });
+    expect(await onlyProblem(bpmn(chain('fabu:dueDate="P2WD"')))).toEqual({
+      element: 'task',
+      message: 'unknown attribute <fabu:dueDate>',
+    });
     expect(await onlyProblem(bpmn(chain('fabu:outcome="approved"')))).toEqual({
       element: 'task',
       message: 'unknown attribute <fabu:outcome>',
@@ -322,16 +400,29 @@ describe(compileBpmn.name, () => {
 
   it('refuses a fabu element when fabu does not define it', async () => {
     const found = await problems(bpmn(chain('', '<fabu:candidates initiator="true"/>')));
-    expect(found).toContainEqual({ element: 'task', line: 4, column: expect.any(Number), message: expect.stringContaining('<fabu:candidates>') });
+    expect(found).toContainEqual({
+      element: 'task',
+      line: 4,
+      column: expect.any(Number),
+      message: expect.stringContaining('<fabu:candidates>'),
+    });
   });
 
   it('refuses fabu attributes when the fabu prefix is bound to another namespace', async () => {
     const xml = bpmn(chain()).replace(`xmlns:fabu="${FABU_NS}"`, 'xmlns:fabu="urn:not-fabu"');
-    expect(await problems(xml)).toContainEqual({ element: 'defs', message: expect.stringContaining('xmlns:fabu must be') });
+    expect(await problems(xml)).toContainEqual({
+      element: 'defs',
+      message: expect.stringContaining('xmlns:fabu must be'),
+    });
   });
 
   it.each([
-    ['the process id is not kebab-case', bpmn(chain()).replace('id="p"', 'id="Press_Chain"'), 'Press_Chain', 'process id must be lower-case kebab-case'],
+    [
+      'the process id is not kebab-case',
+      bpmn(chain()).replace('id="p"', 'id="Press_Chain"'),
+      'Press_Chain',
+      'process id must be lower-case kebab-case',
+    ],
     ['the process has no name', bpmn(chain()).replace(' name="Test chain"', ''), 'p', 'process has no name'],
     ['fabu:rules lists something that is not a rule id', bpmn(chain('fabu:rules="H1;H3"')), 'task', 'H1;H3'],
     ['a user task has no name', bpmn(chain().replace(' name="Step task"', '')), 'task', 'user task has no name'],
@@ -341,9 +432,24 @@ describe(compileBpmn.name, () => {
       'task',
       'not supported yet: bpmn:MultiInstanceLoopCharacteristics',
     ],
-    ['initiator is not "true"', bpmn(chain('', '<fabu:candidate initiator="yes"/>')), 'task', 'initiator must be "true"'],
-    ['an end event has an outgoing flow', bpmn(`${chain()}${flow('f3', 'end', 'task')}`), 'end', 'end event must not have outgoing flows'],
-    ['a start event has an incoming flow', bpmn(`${chain()}${flow('f3', 'task', 'start')}`), 'start', 'start event must not have incoming flows'],
+    [
+      'initiator is not "true"',
+      bpmn(chain('', '<fabu:candidate initiator="yes"/>')),
+      'task',
+      'initiator must be "true"',
+    ],
+    [
+      'an end event has an outgoing flow',
+      bpmn(`${chain()}${flow('f3', 'end', 'task')}`),
+      'end',
+      'end event must not have outgoing flows',
+    ],
+    [
+      'a start event has an incoming flow',
+      bpmn(`${chain()}${flow('f3', 'task', 'start')}`),
+      'start',
+      'start event must not have incoming flows',
+    ],
   ])('refuses the file when %s', async (_when, xml, element, message) => {
     expect(await problems(xml)).toContainEqual({ element, message: expect.stringContaining(message) });
   });
@@ -364,8 +470,14 @@ describe(compileBpmn.name, () => {
 describe(parseDueExpression.name, () => {
   it.each([
     ['P2WD', { kind: 'workingDaysAfterOpen', days: 2, source: 'P2WD' }],
-    ['conferenceDate - 3WD', { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 3, source: 'conferenceDate - 3WD' }],
-    ['conferenceDate-7WD', { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 7, source: 'conferenceDate-7WD' }],
+    [
+      'conferenceDate - 3WD',
+      { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 3, source: 'conferenceDate - 3WD' },
+    ],
+    [
+      'conferenceDate-7WD',
+      { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 7, source: 'conferenceDate-7WD' },
+    ],
     ['PT5H', { kind: 'durationAfterOpen', ms: 5 * 3_600_000, source: 'PT5H' }],
     ['PT1H30M', { kind: 'durationAfterOpen', ms: 90 * 60_000, source: 'PT1H30M' }],
     ['P2D', { kind: 'durationAfterOpen', ms: 48 * 3_600_000, source: 'P2D' }],
@@ -374,10 +486,20 @@ describe(parseDueExpression.name, () => {
     expect(parseDueExpression(text)).toEqual(rule);
   });
 
-  it.each(['', 'P', 'PT', 'P1DT', 'P0WD', 'PT0H', 'PT5S', 'P1W', 'p2wd', '2WD', 'meetingDate - 3WD', 'conferenceDate + 3WD'])(
-    'throws for "%s" when it is not a due expression',
-    (text) => {
-      expect(() => parseDueExpression(text)).toThrow(/due expression/);
-    },
-  );
+  it.each([
+    '',
+    'P',
+    'PT',
+    'P1DT',
+    'P0WD',
+    'PT0H',
+    'PT5S',
+    'P1W',
+    'p2wd',
+    '2WD',
+    'meetingDate - 3WD',
+    'conferenceDate + 3WD',
+  ])('throws for "%s" when it is not a due expression', (text) => {
+    expect(() => parseDueExpression(text)).toThrow(/due expression/);
+  });
 });

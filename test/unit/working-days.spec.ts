@@ -330,7 +330,11 @@ describe(WorkingDayCalendar.name, () => {
       });
 
       it('adds wall-clock time over a holiday when a duration rule applies', () => {
-        const due = computeDue(firstRelease, { openedAt: new Date('2026-10-01T03:00:00Z'), request: {}, calendar: cal });
+        const due = computeDue(firstRelease, {
+          openedAt: new Date('2026-10-01T03:00:00Z'),
+          request: {},
+          calendar: cal,
+        });
         expect(due).toEqual({
           dueAt: new Date('2026-10-01T08:00:00.000Z'),
           provisional: false,

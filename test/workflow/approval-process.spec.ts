@@ -114,7 +114,14 @@ describe('approvalProcess', () => {
       steps.push(open!.elementId);
       await decide(handle, actor, 'approve');
     }
-    expect(steps).toEqual(['draft', 'guidance', 'sign-main-leader', 'sign-leader-in-charge', 'sign-propaganda', 'file-materials']);
+    expect(steps).toEqual([
+      'draft',
+      'guidance',
+      'sign-main-leader',
+      'sign-leader-in-charge',
+      'sign-propaganda',
+      'file-materials',
+    ]);
     expect(await handle.result()).toMatchObject({ outcome: 'approved' });
 
     const state = await handle.query(stateQuery);
@@ -151,7 +158,9 @@ describe('approvalProcess', () => {
       args: [{ taskId: open!.taskId, action: 'approve', actor: 'chenming' }],
     });
     await expect(attempt).rejects.toThrow(WorkflowUpdateFailedError);
-    await expect(attempt).rejects.toMatchObject({ cause: { type: 'DecisionRefused', details: [{ code: 'NOT_A_CANDIDATE' }] } });
+    await expect(attempt).rejects.toMatchObject({
+      cause: { type: 'DecisionRefused', details: [{ code: 'NOT_A_CANDIDATE' }] },
+    });
     const after = await handle.query(stateQuery);
     expect(after).toEqual(before);
     await handle.terminate('test done');

@@ -1,0 +1,236 @@
+// e2e: an H3 government conference (葫芦岛) from submission to approved through HTTP alone,
+// checked in the API, in Postgres and in Temporal; and the refusals that must change nothing.
+import { readFile } from 'node:fs/promises';
+import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import { businessDate } from '../../src/calendar/working-days.js';
+import { SA } from '../../workflows/definitions.js';
+import { type E2E, startE2E } from '../support/e2e-harness.js';
+
+const H3 = 'huludao-government-conference';
+/** Who signs each H3 step for an application by 教育局 (hld-edu), in chain order. */
+const CHAIN = [
+  ['draft', 'sunli'],
+  ['guidance', 'wangfang'],
+  ['sign-main-leader', 'chenming'],
+  ['sign-leader-in-charge', 'liuqiang'],
+  ['sign-propaganda', 'zhaohua'],
+  ['file-materials', 'wangfang'],
+] as const;
+
+let e2e: E2E;
+const tokens: Record<string, string> = {};
+const token = async (username: string) => (tokens[username] ??= await e2e.login(username));
+
+/** A conference date comfortably more than 7 working days ahead (H1), from today's calendar. */
+function conferenceDate(): string {
+  return bundledCalendar().addWorkingDays(businessDate(new Date()), 12).date;
+}
+
+async function submit(title: string, headers: Record<string, string> = {}) {
+  return e2e.http('POST', '/api/requests', {
+    token: await token('sunli'),
+    headers,
+    body: { processKey: H3, title, conferenceDate: conferenceDate(), materials: ['发布稿', '主持词', '答问口径'] },
+  });
+}
+
+async function myOpenTask(username: string, requestId: string) {
+  const res = await e2e.http('GET', '/api/tasks?limit=200', { token: await token(username) });
+  expect(res.status).toBe(200);
+  return (res.body.items as Array<{ id: string; requestId: string; elementId: string }>).find(
+    (t) => t.requestId === requestId,
+  );
+}
+
+beforeAll(async () => {
+  e2e = await startE2E();
+}, 120_000);
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+describe('H3 government conference over HTTP', () => {
+  it('walks from submission to approved, visible in the API, Postgres and Temporal', async () => {
+    const created = await submit('全市中小学秋季开学工作新闻发布会', { 'Idempotency-Key': 'h3-e2e-approve' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect(id).toMatch(/^H3-\d{4}-\d{4}$/);
+    expect(created.headers.get('location')).toBe(`/api/requests/${id}`);
+    // Update-with-start: the first step is already open when POST returns.
+    expect(created.body.tasks).toEqual([
+      expect.objectContaining({ elementId: 'draft', status: 'open', candidates: ['sunli'] }),
+    ]);
+
+    // Repeating the POST with the same key returns the same request, not a second workflow.
+    const repeat = await submit('全市中小学秋季开学工作新闻发布会', { 'Idempotency-Key': 'h3-e2e-approve' });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.id).toBe(id);
+
+    for (const [elementId, username] of CHAIN) {
+      const task = await myOpenTask(username, id);
+      expect(task?.elementId).toBe(elementId);
+      const decided = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
+        token: await token(username),
+        body: { action: 'approve', comment: '同意' },
+      });
+      expect(decided.status).toBe(200);
+      // The decision's effects are projected before the response: the step has left the inbox.
+      expect(await myOpenTask(username, id)).toBeUndefined();
+    }
+
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ status: 'completed', outcome: 'approved', stage: 'approved' });
+    expect(view.body.tasks.map((t: { elementId: string }) => t.elementId)).toEqual(CHAIN.map(([e]) => e));
+    expect(view.body.tasks.every((t: { decision: string }) => t.decision === 'approve')).toBe(true);
+    const guidance = view.body.tasks.find((t: { elementId: string }) => t.elementId === 'guidance');
+    expect(guidance.dueBasis).toMatch(/2 working days after/);
+
+    // Postgres: one row per request and task, one audit row per history entry, no duplicates.
+    const { rows: requests } = await e2e.db.query('SELECT status, outcome FROM requests WHERE id = $1', [id]);
+    expect(requests).toEqual([{ status: 'completed', outcome: 'approved' }]);
+    const { rows: tasks } = await e2e.db.query(
+      `SELECT element_id, status, decided_by FROM tasks WHERE request_id = $1 ORDER BY opened_at`,
+      [id],
+    );
+    expect(tasks.map((t) => [t.element_id, t.decided_by])).toEqual(CHAIN);
+    const { rows: audit } = await e2e.db.query(
+      'SELECT seq, type FROM audit_events WHERE request_id = $1 ORDER BY seq',
+      [id],
+    );
+    expect(audit.map((a) => a.seq)).toEqual(audit.map((_, i) => i + 1));
+    expect(audit[0].type).toBe('request.submitted');
+    expect(audit.at(-1).type).toBe('request.completed');
+    expect(audit.filter((a) => a.type === 'task.decided')).toHaveLength(CHAIN.length);
+
+    // Temporal: completed, business id, search attributes and summary set for operators.
+    const handle = e2e.temporal.workflow.getHandle(id);
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+    const described = await handle.describe();
+    expect(described.status.name).toBe('COMPLETED');
+    expect(described.typedSearchAttributes.get(SA.process)).toBe(H3);
+    expect(described.typedSearchAttributes.get(SA.org)).toBe('hld-edu');
+    expect(described.typedSearchAttributes.get(SA.status)).toBe('completed');
+    expect(described.typedSearchAttributes.get(SA.stage)).toBe('approved');
+    expect(described.typedSearchAttributes.get(SA.major)).toBe(false);
+    expect(await described.staticSummary()).toBe('全市中小学秋季开学工作新闻发布会');
+    // Visibility finds it by its search attributes.
+    const found: string[] = [];
+    for await (const wf of e2e.temporal.workflow.list({
+      query: `FabuProcess = '${H3}' AND FabuStatus = 'completed'`,
+    })) {
+      found.push(wf.workflowId);
+    }
+    expect(found).toContain(id);
+  });
+
+  it('refuses a decision by the wrong person, on a closed task or an unknown one, changing nothing', async () => {
+    const created = await submit('卫生健康工作情况通报会');
+    const id = created.body.id as string;
+    const draft = await myOpenTask('sunli', id);
+
+    const wrong = await e2e.http('POST', `/api/tasks/${draft!.id}/decision`, {
+      token: await token('chenming'),
+      body: { action: 'approve' },
+    });
+    expect(wrong.status).toBe(403);
+    expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(wrong.body).toMatchObject({ code: 'NOT_A_CANDIDATE', status: 403 });
+    const historyBefore = await e2e.temporal.workflow.getHandle(id).fetchHistory();
+
+    // The validator refused it before it reached history: the only accepted Update is the start's.
+    const accepted = historyBefore
+      .events!.map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
+      .filter(Boolean);
+    expect(accepted).toEqual(['started']);
+
+    const ok = await e2e.http('POST', `/api/tasks/${draft!.id}/decision`, {
+      token: await token('sunli'),
+      body: { action: 'approve' },
+    });
+    expect(ok.status).toBe(200);
+
+    const again = await e2e.http('POST', `/api/tasks/${draft!.id}/decision`, {
+      token: await token('sunli'),
+      body: { action: 'approve' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'TASK_NOT_OPEN' });
+
+    const unknown = await e2e.http('POST', `/api/tasks/${id}.nowhere.1/decision`, {
+      token: await token('sunli'),
+      body: { action: 'approve' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'TASK_NOT_FOUND' });
+
+    const badBody = await e2e.http('POST', `/api/tasks/${id}.guidance.1/decision`, {
+      token: await token('wangfang'),
+      body: { action: 'sign' },
+    });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [expect.objectContaining({ path: 'action' })],
+    });
+
+    // Nothing above moved the chain: guidance is open, with the press office, no decision on it.
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(view.body.tasks.map((t: { elementId: string; status: string }) => [t.elementId, t.status])).toEqual([
+      ['draft', 'completed'],
+      ['guidance', 'open'],
+    ]);
+    const { rows } = await e2e.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1`, [id]);
+    expect(rows[0].n).toBe(view.body.history.length);
+  });
+
+  it('refuses an application later than 7 working days before the conference (H1), starting nothing', async () => {
+    const tooSoon = bundledCalendar().addWorkingDays(businessDate(new Date()), 3).date;
+    const before = await e2e.db.query('SELECT count(*)::int AS n FROM requests');
+    const res = await e2e.http('POST', '/api/requests', {
+      token: await token('sunli'),
+      body: { processKey: H3, title: '临时发布会', conferenceDate: tooSoon },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'APPLICATION_TOO_LATE', errors: [{ path: 'conferenceDate' }] });
+    const after = await e2e.db.query('SELECT count(*)::int AS n FROM requests');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {
+    const xml = (await readFile(`processes/${H3}.bpmn`, 'utf8')).replace(
+      'position="main-leader"',
+      'position="chief-of-everything"',
+    );
+    const res = await e2e.http('POST', '/api/processes', {
+      token: await token('admin'),
+      body: { xml, source: 'bad.bpmn' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('BPMN_INVALID');
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ element: 'sign-main-leader', message: expect.stringMatching(/chief-of-everything/) }),
+    ]);
+    const { rows } = await e2e.db.query('SELECT max(version) AS v FROM process_definitions WHERE key = $1', [H3]);
+    expect(rows[0].v).toBe(1);
+
+    const notAdmin = await e2e.http('POST', '/api/processes', { token: await token('sunli'), body: { xml } });
+    expect(notAdmin.status).toBe(403);
+  });
+
+  it('answers health, OpenAPI and unauthenticated calls in their documented shapes', async () => {
+    const health = await e2e.http('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body.info).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'up' } });
+
+    const docs = await e2e.http('GET', '/docs-json');
+    expect(docs.status).toBe(200);
+    const create = docs.body.paths['/api/requests'].post;
+    expect(JSON.stringify(create.requestBody)).toContain('conferenceDate');
+
+    const anonymous = await e2e.http('GET', '/api/tasks');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});
