@@ -1,0 +1,363 @@
+import { readFile } from 'node:fs/promises';
+import { compileBpmn } from '../../src/processes/compiler.js';
+import type { ProcessIR, UserTaskNode } from '../../src/processes/ir.js';
+import { ApprovalMachine, type Decision, type Effect, type MachineState } from '../../workflows/approval-machine.js';
+
+/*
+ * Driven with the IR of the real H3 file. Expected values come from the BPMN:
+ *   start → draft → guidance → sign-main-leader → sign-leader-in-charge → sign-propaganda → file-materials → approved
+ * `draft` has fabu:actions="approve" (approve only); every other step allows the default approve,reject.
+ * Times are fixed instants in March 2026 (Shanghai is UTC+08:00, so 10:00Z is 18:00 local).
+ */
+const H3_FILE = new URL('../../processes/huludao-government-conference.bpmn', import.meta.url);
+const REQUEST = 'H3-2026-0012';
+const CHAIN = [
+  'draft',
+  'guidance',
+  'sign-main-leader',
+  'sign-leader-in-charge',
+  'sign-propaganda',
+  'file-materials',
+] as const;
+type Step = (typeof CHAIN)[number];
+
+const INITIATOR = 'zhang.min';
+const PRESS_OFFICER = 'wang.fang';
+const PRESS_OFFICE_HEAD = 'chen.hua';
+/** Who the workflow would resolve each step's candidate expression to. */
+const CANDIDATES: Record<Step, string[]> = {
+  draft: [INITIATOR],
+  guidance: [PRESS_OFFICER, 'li.na'],
+  'sign-main-leader': ['liu.qiang'],
+  'sign-leader-in-charge': ['zhao.lei'],
+  'sign-propaganda': ['sun.li'],
+  'file-materials': [PRESS_OFFICER],
+};
+
+const SUBMITTED_AT = '2026-03-02T01:00:00.000Z';
+const OPENED_AT = '2026-03-02T01:00:01.000Z';
+const DECIDED_AT = '2026-03-02T03:30:00.000Z';
+/** guidance opened on Monday 2 March: due at the end of the 2nd working day after, Wednesday 18:00. */
+const GUIDANCE_DUE = '2026-03-04T10:00:00.000Z';
+/** The due timer fires at the due time itself. */
+const PAST_DUE = GUIDANCE_DUE;
+const LATER = '2026-03-05T02:00:00.000Z';
+
+const taskId = (step: Step, round = 1) => `${REQUEST}.${step}.${round}`;
+const approve = (step: Step, actor = CANDIDATES[step][0]): Decision => ({
+  taskId: taskId(step),
+  action: 'approve',
+  actor,
+});
+
+let ir: ProcessIR;
+
+beforeAll(async () => {
+  ir = await compileBpmn(await readFile(H3_FILE, 'utf8'));
+});
+
+const node = (step: Step) => ir.nodes[step] as UserTaskNode;
+
+/** The one openTask effect in `effects`, checked to be for `step`. */
+function expectOpenTask(effects: Effect[], step: Step): void {
+  expect(effects).toEqual([{ type: 'openTask', taskId: taskId(step), node: node(step) }]);
+  expect(effects[0]).toMatchObject({ node: { id: step, kind: 'userTask' } });
+}
+
+/** Opens `step` the way the workflow does once candidates and due time are resolved. */
+function open(machine: ApprovalMachine, step: Step, at = OPENED_AT, dueAt?: string) {
+  return machine.taskOpened(
+    taskId(step),
+    { candidates: CANDIDATES[step], dueProvisional: false, ...(dueAt ? { dueAt } : {}) },
+    at,
+  );
+}
+
+/** A started machine whose steps before `step` are approved and `step` itself is open. */
+function machineAt(step: Step, dueAt?: string): ApprovalMachine {
+  const machine = new ApprovalMachine(ir, REQUEST);
+  let effects = machine.start(SUBMITTED_AT, INITIATOR);
+  for (const current of CHAIN) {
+    expectOpenTask(effects, current);
+    open(machine, current, OPENED_AT, current === step ? dueAt : undefined);
+    if (current === step) return machine;
+    effects = machine.decide(approve(current), DECIDED_AT);
+  }
+  throw new Error(`${step} is not in the chain`);
+}
+
+const snapshot = (machine: ApprovalMachine): MachineState => structuredClone(machine.state);
+
+describe(ApprovalMachine.name, () => {
+  it('names the stage "starting" when nothing has been submitted yet', () => {
+    const machine = new ApprovalMachine(ir, REQUEST);
+
+    expect(machine.stage()).toBe('starting');
+    expect(machine.state).toEqual({ status: 'running', tasks: {}, rounds: {}, history: [] });
+  });
+
+  it('records the submission and asks to open the draft step when started', () => {
+    const machine = new ApprovalMachine(ir, REQUEST);
+
+    const effects = machine.start(SUBMITTED_AT, INITIATOR);
+
+    expectOpenTask(effects, 'draft');
+    expect(effects[0]).toMatchObject({ taskId: 'H3-2026-0012.draft.1', node: { actions: ['approve'] } });
+    expect(machine.state.history).toEqual([{ seq: 1, at: SUBMITTED_AT, type: 'request.submitted', actor: INITIATOR }]);
+    expect(machine.state.tasks).toEqual({
+      'H3-2026-0012.draft.1': {
+        taskId: 'H3-2026-0012.draft.1',
+        elementId: 'draft',
+        name: '牵头部门起草',
+        rules: ['H3'],
+        round: 1,
+        status: 'opening',
+        candidates: [],
+        dueProvisional: false,
+        overdue: false,
+      },
+    });
+    expect(machine.state.status).toBe('running');
+    expect(machine.stage()).toBe('draft');
+    expect(machine.openTasks()).toEqual([]);
+  });
+
+  it('refuses a decision with TASK_NOT_OPEN when the task is still opening', () => {
+    const machine = new ApprovalMachine(ir, REQUEST);
+    machine.start(SUBMITTED_AT, INITIATOR);
+
+    expect(machine.validate(approve('draft'))).toMatchObject({ code: 'TASK_NOT_OPEN' });
+  });
+
+  it('makes the task decidable by a candidate when it has opened', () => {
+    const machine = new ApprovalMachine(ir, REQUEST);
+    machine.start(SUBMITTED_AT, INITIATOR);
+
+    const task = open(machine, 'draft');
+
+    expect(task).toMatchObject({ status: 'open', candidates: [INITIATOR], openedAt: OPENED_AT });
+    expect(machine.openTasks()).toEqual([task]);
+    expect(machine.stage()).toBe('draft');
+    expect(machine.state.history.at(-1)).toEqual({
+      seq: 2,
+      at: OPENED_AT,
+      type: 'task.opened',
+      taskId: 'H3-2026-0012.draft.1',
+      elementId: 'draft',
+      detail: { candidates: [INITIATOR], dueAt: undefined, dueProvisional: false },
+    });
+    expect(machine.validate(approve('draft'))).toBeNull();
+  });
+
+  it('refuses NOT_A_CANDIDATE when someone other than a candidate decides', () => {
+    const machine = machineAt('draft');
+
+    expect(machine.validate(approve('draft', PRESS_OFFICER))).toMatchObject({ code: 'NOT_A_CANDIDATE' });
+  });
+
+  it('refuses ACTION_NOT_ALLOWED when the draft is rejected', () => {
+    const machine = machineAt('draft');
+
+    expect(machine.validate({ taskId: taskId('draft'), action: 'reject', actor: INITIATOR })).toMatchObject({
+      code: 'ACTION_NOT_ALLOWED',
+    });
+  });
+
+  it('refuses TASK_NOT_FOUND when the task id belongs to no task of the request', () => {
+    const machine = machineAt('draft');
+
+    expect(machine.validate({ ...approve('draft'), taskId: 'H3-2026-0099.draft.1' })).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+    });
+    expect(machine.validate({ ...approve('draft'), taskId: taskId('draft', 2) })).toMatchObject({
+      code: 'TASK_NOT_FOUND',
+    });
+  });
+
+  it('leaves the state unchanged when validating decisions, valid or not', () => {
+    const machine = machineAt('guidance');
+    const before = snapshot(machine);
+
+    expect(machine.validate(approve('guidance'))).toBeNull();
+    expect(machine.validate({ ...approve('guidance'), action: 'reject' })).toBeNull();
+    expect(machine.validate(approve('guidance', INITIATOR))).not.toBeNull();
+    expect(machine.validate(approve('draft'))).not.toBeNull();
+    expect(machine.validate(approve('sign-main-leader'))).not.toBeNull();
+
+    expect(machine.state).toEqual(before);
+  });
+
+  it('opens each step in chain order and completes approved when every step approves', () => {
+    const machine = new ApprovalMachine(ir, REQUEST);
+    let effects = machine.start(SUBMITTED_AT, INITIATOR);
+
+    for (const step of CHAIN) {
+      expectOpenTask(effects, step);
+      expect(machine.stage()).toBe(step);
+      open(machine, step);
+      effects = machine.decide(approve(step), DECIDED_AT);
+      expect(machine.state.tasks[taskId(step)]).toMatchObject({
+        status: 'completed',
+        closedAt: DECIDED_AT,
+        decision: 'approve',
+        decidedBy: CANDIDATES[step][0],
+      });
+    }
+
+    expect(effects).toEqual([{ type: 'completed', outcome: 'approved' }]);
+    expect(machine.state.status).toBe('completed');
+    expect(machine.state.outcome).toBe('approved');
+    expect(machine.stage()).toBe('approved');
+    expect(machine.openTasks()).toEqual([]);
+    expect(Object.keys(machine.state.tasks)).toEqual(CHAIN.map((step) => taskId(step)));
+
+    const { history } = machine.state;
+    expect(history.map((h) => h.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(history.map((h) => [h.type, h.elementId])).toEqual([
+      ['request.submitted', undefined],
+      ...CHAIN.flatMap((step) => [
+        ['task.opened', step],
+        ['task.decided', step],
+      ]),
+      ['request.completed', undefined],
+    ]);
+    expect(history.at(-1)).toEqual({
+      seq: 14,
+      at: DECIDED_AT,
+      type: 'request.completed',
+      detail: { outcome: 'approved' },
+    });
+  });
+
+  it('refuses PROCESS_COMPLETED when a decision arrives after the request completed', () => {
+    const machine = machineAt('file-materials');
+    machine.decide(approve('file-materials'), DECIDED_AT);
+    const before = snapshot(machine);
+
+    expect(machine.validate(approve('file-materials'))).toMatchObject({ code: 'PROCESS_COMPLETED' });
+    expect(machine.validate({ ...approve('sign-main-leader'), action: 'reject' })).toMatchObject({
+      code: 'PROCESS_COMPLETED',
+    });
+    expect(() => machine.decide(approve('file-materials'), LATER)).toThrow(/PROCESS_COMPLETED/);
+    expect(machine.state).toEqual(before);
+  });
+
+  it('throws and leaves the state unchanged when decide gets an invalid decision', () => {
+    const machine = machineAt('draft');
+    const before = snapshot(machine);
+
+    expect(() => machine.decide(approve('draft', PRESS_OFFICER), DECIDED_AT)).toThrow(/NOT_A_CANDIDATE/);
+    expect(() => machine.decide({ ...approve('draft'), action: 'reject' }, DECIDED_AT)).toThrow(/ACTION_NOT_ALLOWED/);
+    expect(() => machine.decide(approve('guidance'), DECIDED_AT)).toThrow(/TASK_NOT_FOUND/);
+
+    expect(machine.state).toEqual(before);
+    expect(machine.stage()).toBe('draft');
+  });
+
+  it('completes rejected and opens no further step when the main leader rejects', () => {
+    const machine = machineAt('sign-main-leader');
+
+    const effects = machine.decide(
+      { taskId: taskId('sign-main-leader'), action: 'reject', actor: 'liu.qiang', comment: '口径需再核' },
+      DECIDED_AT,
+    );
+
+    expect(effects).toEqual([{ type: 'completed', outcome: 'rejected' }]);
+    expect(machine.state.status).toBe('completed');
+    expect(machine.state.outcome).toBe('rejected');
+    expect(machine.stage()).toBe('rejected');
+    expect(machine.openTasks()).toEqual([]);
+    expect(machine.state.tasks[taskId('sign-main-leader')]).toMatchObject({
+      status: 'completed',
+      decision: 'reject',
+      decidedBy: 'liu.qiang',
+      comment: '口径需再核',
+    });
+    expect(machine.state.tasks[taskId('sign-leader-in-charge')]).toBeUndefined();
+    expect(machine.state.history.slice(-2)).toEqual([
+      {
+        seq: 7,
+        at: DECIDED_AT,
+        type: 'task.decided',
+        taskId: taskId('sign-main-leader'),
+        elementId: 'sign-main-leader',
+        actor: 'liu.qiang',
+        action: 'reject',
+        comment: '口径需再核',
+      },
+      { seq: 8, at: DECIDED_AT, type: 'request.completed', detail: { outcome: 'rejected' } },
+    ]);
+    expect(machine.validate(approve('sign-main-leader'))).toMatchObject({ code: 'PROCESS_COMPLETED' });
+  });
+
+  it('records task.overdue once when an open task passes its due time', () => {
+    const machine = machineAt('guidance', GUIDANCE_DUE);
+    const entries = machine.state.history.length;
+
+    expect(machine.markOverdue(taskId('guidance'), PAST_DUE, [PRESS_OFFICE_HEAD])).toBe(true);
+    expect(machine.state.tasks[taskId('guidance')]).toMatchObject({ status: 'open', overdue: true });
+    expect(machine.state.history.slice(entries)).toEqual([
+      {
+        seq: entries + 1,
+        at: PAST_DUE,
+        type: 'task.overdue',
+        taskId: taskId('guidance'),
+        elementId: 'guidance',
+        detail: { dueAt: GUIDANCE_DUE, notified: [PRESS_OFFICE_HEAD] },
+      },
+    ]);
+
+    expect(machine.markOverdue(taskId('guidance'), LATER, [PRESS_OFFICE_HEAD])).toBe(false);
+    expect(machine.state.history).toHaveLength(entries + 1);
+  });
+
+  it('does not mark a task overdue when it closed before its due time passed', () => {
+    const machine = machineAt('guidance', GUIDANCE_DUE);
+    machine.decide(approve('guidance'), DECIDED_AT);
+    const before = snapshot(machine);
+
+    expect(machine.markOverdue(taskId('guidance'), PAST_DUE, [PRESS_OFFICE_HEAD])).toBe(false);
+    expect(machine.state).toEqual(before);
+  });
+
+  it('does not mark a task overdue when it is still opening', () => {
+    const machine = machineAt('guidance');
+    machine.decide(approve('guidance'), DECIDED_AT);
+    const before = snapshot(machine);
+
+    expect(machine.state.tasks[taskId('sign-main-leader')].status).toBe('opening');
+    expect(machine.markOverdue(taskId('sign-main-leader'), PAST_DUE, [PRESS_OFFICE_HEAD])).toBe(false);
+    expect(machine.state).toEqual(before);
+  });
+
+  it('still accepts an approval and moves on when the task is overdue', () => {
+    const machine = machineAt('guidance', GUIDANCE_DUE);
+    machine.markOverdue(taskId('guidance'), PAST_DUE, [PRESS_OFFICE_HEAD]);
+
+    expect(machine.validate(approve('guidance'))).toBeNull();
+    const effects = machine.decide(approve('guidance'), LATER);
+
+    expectOpenTask(effects, 'sign-main-leader');
+    expect(machine.state.tasks[taskId('guidance')]).toMatchObject({
+      status: 'completed',
+      overdue: true,
+      decision: 'approve',
+      closedAt: LATER,
+    });
+    expect(machine.stage()).toBe('sign-main-leader');
+  });
+
+  it('throws and records nothing when taskOpened is called on a task that is not opening', () => {
+    const machine = machineAt('guidance');
+    const whileOpen = snapshot(machine);
+
+    expect(() => open(machine, 'guidance', LATER)).toThrow(/not opening/);
+    expect(machine.state).toEqual(whileOpen);
+
+    machine.decide(approve('guidance'), DECIDED_AT);
+    const afterDecision = snapshot(machine);
+
+    expect(() => open(machine, 'guidance', LATER)).toThrow(/not opening/);
+    expect(machine.state).toEqual(afterDecision);
+  });
+});
