@@ -33,7 +33,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries surface as exceptions, logged once by whoever handles them (structured, via pino).
+    logging: false,
     extra: { max: 10 },
   };
 }

@@ -161,11 +161,14 @@ export class RequestsService {
       dayEnd: this.runtime.config.env.BUSINESS_DAY_END,
     });
     if (now.getTime() > last.dueAt.getTime()) {
+      const lead =
+        rule.kind === 'workingDaysBeforeField' ? `${rule.days} working days before ${rule.field}` : rule.source;
+      const deadline = last.dueAt.toISOString();
       throw new FabuException(
         'APPLICATION_TOO_LATE',
-        `H1: apply at least ${rule.source} — the last moment to apply was ${last.dueAt.toISOString()} (${last.basis})`,
+        `${ir.code} must be applied for at least ${lead} (H1): the last moment was ${deadline} (${last.basis})`,
         rule.kind === 'workingDaysBeforeField'
-          ? [{ path: rule.field, message: `too soon: apply by ${last.dueAt.toISOString()}` }]
+          ? [{ path: rule.field, message: `too soon: apply by ${deadline} for this date, or choose a later date` }]
           : [],
       );
     }

@@ -2,7 +2,6 @@
 // uses), an embedded PostgreSQL, and fabu's API + worker, driven over HTTP.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,6 +12,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/embedded/embedded-postgres.js';
 import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server.js';
 import { workflowsPath } from './paths.js';
+import { freePort } from './ports.js';
 
 export interface E2E {
   url: string;
@@ -30,17 +30,6 @@ export interface E2E {
   }>;
   login(username: string): Promise<string>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startE2E(): Promise<E2E> {

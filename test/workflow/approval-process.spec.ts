@@ -12,8 +12,9 @@ import { compileBpmn } from '../../src/processes/compiler.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
-import { type ApprovalProcessInput, decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import { type ApprovalProcessInput, decideSignal, decideUpdate, stateQuery } from '../../workflows/definitions.js';
 import { workflowsPath } from '../support/paths.js';
+import { quietTemporalRuntime } from '../support/quiet-runtime.js';
 
 /** Who holds what in the applicant's org (hld-edu) and the fixed offices of H3. */
 const HOLDERS: Record<string, string[]> = {
@@ -39,6 +40,7 @@ let running: Promise<void>;
 const taskQueue = 'approval-process-test';
 
 beforeAll(async () => {
+  quietTemporalRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
   });
@@ -163,6 +165,18 @@ describe('approvalProcess', () => {
     });
     const after = await handle.query(stateQuery);
     expect(after).toEqual(before);
+    await handle.terminate('test done');
+  });
+
+  it('applies a decision sent as a signal, and drops one from a non-candidate', async () => {
+    const handle = await start();
+    const { open } = await openTask(handle);
+    await handle.signal(decideSignal, { taskId: open!.taskId, action: 'approve', actor: 'chenming' });
+    await handle.signal(decideSignal, { taskId: open!.taskId, action: 'approve', actor: 'sunli' });
+    const { open: next, state } = await openTask(handle);
+    expect(next!.elementId).toBe('guidance');
+    const decisions = state.history.filter((h) => h.type === 'task.decided');
+    expect(decisions).toEqual([expect.objectContaining({ taskId: open!.taskId, actor: 'sunli', action: 'approve' })]);
     await handle.terminate('test done');
   });
 
