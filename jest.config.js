@@ -8,19 +8,19 @@ const tsJest = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Server tiers start real servers; jest reads the timeout only at the top level, not per project.
+  testTimeout: 60_000,
   projects: [
     { ...tsJest, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     {
       ...tsJest,
       displayName: 'workflow',
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/test/workflow/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
     {
       ...tsJest,
       displayName: 'e2e',
-      testTimeout: 120_000,
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.js',
     },
