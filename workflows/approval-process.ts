@@ -30,10 +30,8 @@ const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '10 seconds' },
 });
-const projection = proxyActivities<ReturnType<typeof createProjectionActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumInterval: '30 seconds' },
-});
+const PROJECTION_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } } as const;
+const projection = proxyActivities<ReturnType<typeof createProjectionActivities>>(PROJECTION_OPTIONS);
 
 /**
  * Runs one request through a chain compiled from BPMN: the interpreter. Decisions arrive as the
@@ -92,7 +90,11 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       tasks: changed.map((t) => ({ ...t })),
       events,
     };
-    await projection.project(batch);
+    const what = [...new Set(events.map((e) => (e.elementId ? `${e.type} ${e.elementId}` : e.type)))].join(', ');
+    await projection.project.executeWithOptions(
+      { ...PROJECTION_OPTIONS, summary: `project #${projectedSeq}: ${what}` },
+      [batch],
+    );
     publishProgress();
   }
 
