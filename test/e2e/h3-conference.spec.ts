@@ -5,18 +5,9 @@ import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { businessDate } from '../../src/calendar/working-days.js';
 import { SA } from '../../workflows/definitions.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
+import { H3_CHAIN, H3_FILE } from '../support/h3.js';
 
 const H3 = 'huludao-government-conference';
-/** Who signs each H3 step for an application by 教育局 (hld-edu), in chain order. */
-const CHAIN = [
-  ['draft', 'sunli'],
-  ['guidance', 'wangfang'],
-  ['sign-main-leader', 'chenming'],
-  ['sign-leader-in-charge', 'liuqiang'],
-  ['sign-propaganda', 'zhaohua'],
-  ['file-materials', 'wangfang'],
-] as const;
-
 let e2e: E2E;
 const tokens: Record<string, string> = {};
 const token = async (username: string) => (tokens[username] ??= await e2e.login(username));
@@ -67,7 +58,7 @@ describe('H3 government conference over HTTP', () => {
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(id);
 
-    for (const [elementId, username] of CHAIN) {
+    for (const [elementId, username] of H3_CHAIN) {
       const task = await myOpenTask(username, id);
       expect(task?.elementId).toBe(elementId);
       const decided = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
@@ -82,7 +73,7 @@ describe('H3 government conference over HTTP', () => {
     const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({ status: 'completed', outcome: 'approved', stage: 'approved' });
-    expect(view.body.tasks.map((t: { elementId: string }) => t.elementId)).toEqual(CHAIN.map(([e]) => e));
+    expect(view.body.tasks.map((t: { elementId: string }) => t.elementId)).toEqual(H3_CHAIN.map(([e]) => e));
     expect(view.body.tasks.every((t: { decision: string }) => t.decision === 'approve')).toBe(true);
     const guidance = view.body.tasks.find((t: { elementId: string }) => t.elementId === 'guidance');
     expect(guidance.dueBasis).toMatch(/2 working days after/);
@@ -94,7 +85,7 @@ describe('H3 government conference over HTTP', () => {
       `SELECT element_id, status, decided_by FROM tasks WHERE request_id = $1 ORDER BY opened_at`,
       [id],
     );
-    expect(tasks.map((t) => [t.element_id, t.decided_by])).toEqual(CHAIN);
+    expect(tasks.map((t) => [t.element_id, t.decided_by])).toEqual(H3_CHAIN);
     const { rows: audit } = await e2e.db.query(
       'SELECT seq, type FROM audit_events WHERE request_id = $1 ORDER BY seq',
       [id],
@@ -102,7 +93,7 @@ describe('H3 government conference over HTTP', () => {
     expect(audit.map((a) => a.seq)).toEqual(audit.map((_, i) => i + 1));
     expect(audit[0].type).toBe('request.submitted');
     expect(audit.at(-1).type).toBe('request.completed');
-    expect(audit.filter((a) => a.type === 'task.decided')).toHaveLength(CHAIN.length);
+    expect(audit.filter((a) => a.type === 'task.decided')).toHaveLength(H3_CHAIN.length);
 
     // Temporal: completed, business id, search attributes and summary set for operators.
     const handle = e2e.temporal.workflow.getHandle(id);
@@ -199,10 +190,7 @@ describe('H3 government conference over HTTP', () => {
   });
 
   it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {
-    const xml = (await readFile(`processes/${H3}.bpmn`, 'utf8')).replace(
-      'position="main-leader"',
-      'position="chief-of-everything"',
-    );
+    const xml = (await readFile(H3_FILE, 'utf8')).replace('position="main-leader"', 'position="chief-of-everything"');
     const res = await e2e.http('POST', '/api/processes', {
       token: await token('admin'),
       body: { xml, source: 'bad.bpmn' },

@@ -6,7 +6,7 @@
 // Re-record only when a change is meant to break running chains (it then ships behind patched()):
 // the old fixtures are what the CI replay protects. `npm run record:histories` runs this. Each file
 // is named after the workflow id it was recorded under, which the replay passes back to the worker.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,31 +15,11 @@ import prettier from 'prettier';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
-import { compileBpmn } from '../../src/processes/compiler.js';
-import type { CandidateExpr } from '../../src/processes/ir.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
-import { type ApprovalProcessInput, decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import { decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import { H3_CHAIN, h3Directory, h3Input, loadH3 } from './h3.js';
 import { workflowsPath } from './paths.js';
-
-/** Who holds what in the applicant's org (hld-edu) and the fixed offices of H3 (as in approval-process.spec.ts). */
-const HOLDERS: Record<string, string[]> = {
-  'press-officer@hld-gov-press-office': ['wangfang'],
-  'press-office-head@hld-gov-press-office': ['lijun'],
-  'main-leader@hld-edu': ['chenming'],
-  'leader-in-charge@hld-edu': ['liuqiang'],
-  'propaganda-deputy-head@hld-propaganda': ['zhaohua'],
-};
-const directory = {
-  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
-    if (expr.kind === 'initiator') return [ctx.initiator];
-    const org = expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code;
-    return HOLDERS[`${expr.position}@${org}`] ?? [];
-  },
-};
-
-/** Every H3 signer in order: draft, guidance, main leader, leader in charge, propaganda, filing. */
-const SIGNERS = ['sunli', 'wangfang', 'chenming', 'liuqiang', 'zhaohua', 'wangfang'];
 
 /** Records the three fixture histories into `outDir`; returns the files written. */
 export async function recordHistories(outDir: string): Promise<string[]> {
@@ -50,30 +30,19 @@ export async function recordHistories(outDir: string): Promise<string[]> {
   const written: string[] = [];
   try {
     await ensureSearchAttributes(env.connection, 'default');
-    const ir = await compileBpmn(await readFile('processes/huludao-government-conference.bpmn', 'utf8'));
+    const ir = await loadH3();
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath,
       activities: {
-        ...createPlanningActivities({ directory, calendar: bundledCalendar, dayEnd: '18:00' }),
+        ...createPlanningActivities({ directory: h3Directory, calendar: bundledCalendar, dayEnd: '18:00' }),
         ...createProjectionActivities({ readModel: { apply: async () => undefined } }),
       },
     });
 
     const start = (workflowId: string) => {
-      const input: ApprovalProcessInput = {
-        definition: { key: ir.key, version: 1, ir },
-        request: {
-          title: '全市中小学秋季开学新闻发布会',
-          orgCode: 'hld-edu',
-          conferenceDate: '2027-01-15',
-          materials: ['发布稿', '主持词'],
-          major: false,
-          initiator: 'sunli',
-        },
-        submittedAt: new Date().toISOString(),
-      };
+      const input = h3Input(ir);
       return env.client.workflow.start(approvalProcess, { taskQueue, workflowId, args: [input] });
     };
     type Handle = Awaited<ReturnType<typeof start>>;
@@ -109,7 +78,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
     await worker.runUntil(async () => {
       // (a) every signer approves in order.
       const approved = await start('h3-approved');
-      for (const actor of SIGNERS) await decide(approved, actor, 'approve');
+      for (const [, actor] of H3_CHAIN) await decide(approved, actor, 'approve');
       await save(approved, 'approved');
 
       // (b) the main leader rejects.
@@ -132,7 +101,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
         if (i >= 50) throw new Error('guidance was never marked overdue');
         await env.sleep(10);
       }
-      for (const actor of SIGNERS.slice(1)) await decide(overdue, actor, 'approve');
+      for (const [, actor] of H3_CHAIN.slice(1)) await decide(overdue, actor, 'approve');
       await save(overdue, 'approved');
     });
   } finally {

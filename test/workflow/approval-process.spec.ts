@@ -1,36 +1,19 @@
 // Workflow tier: the interpreter on the real time-skipping test server, with the real H3 BPMN,
 // the real planning activities (bundled calendar, an in-memory directory) and a projection that
 // records what it would write. Deadlines are crossed by skipping time, never by waiting.
-import { readFile } from 'node:fs/promises';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
-import { compileBpmn } from '../../src/processes/compiler.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
-import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
+import type { ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import { type ApprovalProcessInput, decideSignal, decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import { H3_CHAIN, h3Directory, h3Input, loadH3 } from '../support/h3.js';
 import { workflowsPath } from '../support/paths.js';
 import { quietTemporalRuntime } from '../support/quiet-runtime.js';
-
-/** Who holds what in the applicant's org (hld-edu) and the fixed offices of H3. */
-const HOLDERS: Record<string, string[]> = {
-  'press-officer@hld-gov-press-office': ['wangfang'],
-  'press-office-head@hld-gov-press-office': ['lijun'],
-  'main-leader@hld-edu': ['chenming'],
-  'leader-in-charge@hld-edu': ['liuqiang'],
-  'propaganda-deputy-head@hld-propaganda': ['zhaohua'],
-};
-const directory = {
-  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
-    if (expr.kind === 'initiator') return [ctx.initiator];
-    const org = expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code;
-    return HOLDERS[`${expr.position}@${org}`] ?? [];
-  },
-};
 
 let env: TestWorkflowEnvironment;
 /**
@@ -51,13 +34,13 @@ beforeAll(async () => {
   });
   client = new Client({ connection: env.connection });
   await ensureSearchAttributes(env.connection, 'default');
-  ir = await compileBpmn(await readFile('processes/huludao-government-conference.bpmn', 'utf8'));
+  ir = await loadH3();
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
     activities: {
-      ...createPlanningActivities({ directory, calendar: bundledCalendar, dayEnd: '18:00' }),
+      ...createPlanningActivities({ directory: h3Directory, calendar: bundledCalendar, dayEnd: '18:00' }),
       ...createProjectionActivities({ readModel: { apply: async (b) => void batches.push(structuredClone(b)) } }),
     },
   });
@@ -77,19 +60,7 @@ beforeEach(() => {
 let seq = 0;
 async function start(overrides: Partial<ApprovalProcessInput['request']> = {}) {
   seq += 1;
-  const input: ApprovalProcessInput = {
-    definition: { key: ir.key, version: 1, ir },
-    request: {
-      title: '全市中小学秋季开学新闻发布会',
-      orgCode: 'hld-edu',
-      conferenceDate: '2027-01-15',
-      materials: ['发布稿', '主持词'],
-      major: false,
-      initiator: 'sunli',
-      ...overrides,
-    },
-    submittedAt: new Date().toISOString(),
-  };
+  const input = h3Input(ir, overrides);
   return client.workflow.start(approvalProcess, { taskQueue, workflowId: `H3-TEST-${seq}`, args: [input] });
 }
 
@@ -128,9 +99,8 @@ async function endChain(handle: Handle) {
 describe('approvalProcess', () => {
   it('walks H3 from draft to approved when every signer approves in order', async () => {
     const handle = await start();
-    const signers = ['sunli', 'wangfang', 'chenming', 'liuqiang', 'zhaohua', 'wangfang'];
     const steps: string[] = [];
-    for (const actor of signers) {
+    for (const [, actor] of H3_CHAIN) {
       const { open } = await openTask(handle);
       expect(open!.candidates).toEqual([actor]);
       steps.push(open!.elementId);
