@@ -14,7 +14,7 @@ export class RequestEntity {
   @Column({ type: 'jsonb' }) materials!: string[];
   @Column({ type: 'boolean' }) major!: boolean;
   @Column({ type: 'text' }) initiator!: string;
-  /** submitted (before the workflow's first projection) | running | completed */
+  /** running | completed */
   @Column({ type: 'text' }) status!: string;
   @Column({ type: 'text' }) stage!: string;
   @Column({ type: 'text', nullable: true }) outcome!: string | null;

@@ -59,25 +59,9 @@ export class RequestsRepository {
     });
   }
 
-  /** The row GET /requests/:id shows until the workflow's first projection replaces it (seq 0 < 1). */
-  async insertSubmitted(
-    row: Omit<RequestEntity, 'seq' | 'status' | 'stage' | 'outcome' | 'updatedAt' | 'completedAt'>,
-  ) {
-    await this.db
-      .createQueryBuilder()
-      .insert()
-      .into(RequestEntity)
-      .values({
-        ...row,
-        seq: 0,
-        status: 'submitted',
-        stage: 'starting',
-        outcome: null,
-        updatedAt: row.createdAt,
-        completedAt: null,
-      })
-      .orIgnore()
-      .execute();
+  async findReservation(principal: string, key: string): Promise<Reservation | null> {
+    const seen = await this.db.getRepository(IdempotencyKeyEntity).findOneBy({ principal, key });
+    return seen && { requestId: seen.requestId, repeated: true, startInput: seen.startInput, bodyHash: seen.bodyHash };
   }
 
   async find(id: string): Promise<RequestEntity | null> {

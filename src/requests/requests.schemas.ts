@@ -67,7 +67,7 @@ export const RequestViewSchema = z.object({
   materials: z.array(z.string()),
   major: z.boolean(),
   initiator: z.string(),
-  status: z.enum(['submitted', 'running', 'completed']),
+  status: z.enum(['running', 'completed']),
   stage: z.string(),
   outcome: z.enum(['approved', 'rejected', 'withdrawn']).nullable(),
   createdAt: z.string(),

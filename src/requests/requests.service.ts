@@ -12,7 +12,7 @@ import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import { type ApprovalProcessInput, SA, startedUpdate } from '../../workflows/definitions.js';
-import { RequestsRepository } from './requests.repository.js';
+import { type Reservation, RequestsRepository } from './requests.repository.js';
 import type { CreateRequest, RequestView } from './requests.schemas.js';
 
 export interface Created {
@@ -32,23 +32,28 @@ export class RequestsService {
   ) {}
 
   async create(user: DirectoryUser, body: CreateRequest, idempotencyKey?: string): Promise<Created> {
+    const orgCode = body.orgCode ?? user.orgCode;
+    const request = { ...body, orgCode, initiator: user.username };
+    const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+    const idempotency = idempotencyKey ? { principal: user.username, key: idempotencyKey, bodyHash } : undefined;
+    // A repeat returns the first request even if, since then, the rules would refuse it (e.g. H1 lateness).
+    const seen = idempotency && (await this.requests.findReservation(idempotency.principal, idempotency.key));
+    if (seen) return this.repeat(seen, bodyHash, idempotencyKey!);
+
     const definition = await this.processes.get(body.processKey).catch((err: unknown) => {
       if (err instanceof FabuException)
         throw new FabuException(err.code, err.detail, [{ path: 'processKey', message: err.detail }]);
       throw err;
     });
     const ir = definition.ir;
-    const orgCode = body.orgCode ?? user.orgCode;
     await this.checkApplicant(user, orgCode);
     const now = new Date();
     this.checkApplyBefore(ir, body, now);
 
-    const request = { ...body, orgCode, initiator: user.username };
-    const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
     const reservation = await this.requests.reserve({
       prefix: ir.code,
       year: Number(businessDate(now).slice(0, 4)),
-      idempotency: idempotencyKey ? { principal: user.username, key: idempotencyKey, bodyHash } : undefined,
+      idempotency,
       makeStartInput: (): ApprovalProcessInput => ({
         definition: { key: definition.key, version: definition.version, ir },
         request: {
@@ -62,27 +67,27 @@ export class RequestsService {
         submittedAt: now.toISOString(),
       }),
     });
-    if (reservation.repeated && reservation.bodyHash !== bodyHash) {
+    // Two identical POSTs racing: the second finds the first's reservation inside the transaction.
+    if (reservation.repeated) return this.repeat(reservation, bodyHash, idempotencyKey!);
+    return { request: await this.startAndView(reservation), created: true };
+  }
+
+  private async repeat(seen: Reservation, bodyHash: string, idempotencyKey: string): Promise<Created> {
+    if (seen.bodyHash !== bodyHash) {
       throw new FabuException(
         'IDEMPOTENCY_KEY_REUSED',
-        `Idempotency-Key ${idempotencyKey} was first used for a different request (${reservation.requestId})`,
+        `Idempotency-Key ${idempotencyKey} was first used for a different request (${seen.requestId})`,
       );
     }
+    // The first attempt may have stopped before its workflow started: finishing the start is safe.
+    return { request: await this.startAndView(seen), created: false };
+  }
+
+  private async startAndView(reservation: Reservation): Promise<RequestView> {
     const input = reservation.startInput as ApprovalProcessInput;
     await this.start(reservation.requestId, input);
-    await this.requests.insertSubmitted({
-      id: reservation.requestId,
-      processKey: input.definition.key,
-      processVersion: input.definition.version,
-      title: input.request.title,
-      orgCode: input.request.orgCode,
-      conferenceDate: input.request.conferenceDate ?? null,
-      materials: input.request.materials,
-      major: input.request.major,
-      initiator: input.request.initiator,
-      createdAt: new Date(input.submittedAt),
-    });
-    return { request: (await this.requests.view(reservation.requestId))!, created: !reservation.repeated };
+    // start() returns once the first projection is written: the read model has the request.
+    return (await this.requests.view(reservation.requestId))!;
   }
 
   async get(user: DirectoryUser, id: string): Promise<RequestView> {

@@ -57,6 +57,10 @@ describe('H3 government conference over HTTP', () => {
     const repeat = await submit('全市中小学秋季开学工作新闻发布会', { 'Idempotency-Key': 'h3-e2e-approve' });
     expect(repeat.status).toBe(200);
     expect(repeat.body.id).toBe(id);
+    // The same key for a different request is a client error, not a silent replay.
+    const reused = await submit('另一场发布会', { 'Idempotency-Key': 'h3-e2e-approve' });
+    expect(reused.status).toBe(422);
+    expect(reused.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
 
     for (const [elementId, username] of H3_CHAIN) {
       const task = await myOpenTask(username, id);
