@@ -24,7 +24,8 @@ export interface TaskPlan {
 
 export interface PlanningDeps {
   directory: Pick<DirectoryRepository, 'resolve'>;
-  calendar: () => WorkingDayCalendar;
+  /** The statutory calendar as known now (the store, or the bundled data in tests). */
+  calendar: () => WorkingDayCalendar | Promise<WorkingDayCalendar>;
   /** HH:MM at which a working-day deadline falls due. */
   dayEnd: string;
 }
@@ -49,7 +50,7 @@ export function createPlanningActivities(deps: PlanningDeps) {
       const due = computeDue(input.node.due, {
         openedAt: new Date(input.openedAt),
         request: input.request,
-        calendar: deps.calendar(),
+        calendar: await deps.calendar(),
         dayEnd: deps.dayEnd,
       });
       return {

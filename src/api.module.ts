@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AuthController, DevLoginController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
+import { CalendarController } from './calendar/calendar.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { ProcessesController } from './processes/processes.controller.js';
 import { RequestsController } from './requests/requests.controller.js';
@@ -26,6 +27,7 @@ export class ApiModule {
         ...devLogin,
         ProcessesController,
         RequestsController,
+        CalendarController,
         TasksController,
       ],
       providers: [AuthService, RequestsService, TasksService, { provide: APP_GUARD, useClass: AuthGuard }],

@@ -2,6 +2,8 @@ import { type DynamicModule, Global, Inject, Injectable, Module, type OnApplicat
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';
+import { CalendarRepository } from './calendar/calendar.repository.js';
+import { CalendarService } from './calendar/calendar.service.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
@@ -22,6 +24,7 @@ class TemporalClientCloser implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [
+  CalendarRepository,
   DirectoryRepository,
   ProcessDefinitionsRepository,
   ReadModelRepository,
@@ -50,9 +53,10 @@ export class CoreModule {
         TemporalClientCloser,
         ...REPOSITORIES,
         ProcessesService,
+        CalendarService,
         BootstrapService,
       ],
-      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService],
+      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService, CalendarService],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
+import { CalendarRepository } from '../calendar/calendar.repository.js';
 import { migrate } from '../database/data-source.js';
 import { DEMO_DIRECTORY } from '../directory/demo-directory.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
@@ -22,12 +23,15 @@ export class BootstrapService implements OnModuleInit {
     private readonly db: DataSource,
     private readonly processes: ProcessesService,
     private readonly directory: DirectoryRepository,
+    private readonly calendar: CalendarRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const log = this.runtime.logger;
     const migrations = await migrate(this.db);
     if (migrations.length) log.info({ migrations }, 'database migrated');
+    const years = await this.calendar.seedBundled();
+    if (years.length) log.info({ from: years[0], to: years.at(-1) }, 'bundled holiday data loaded');
     const added = await ensureSearchAttributes(
       this.temporal.connection as Connection,
       this.runtime.config.env.TEMPORAL_NAMESPACE,

@@ -29,7 +29,9 @@ export function loadBundledCalendarData(): CalendarData {
   const workdays = chineseNames(raw.workdays);
   const years = [...Object.keys(holidays), ...Object.keys(workdays)].map((d) => Number(d.slice(0, 4)));
   if (years.length === 0) throw new Error('chinese-days: no holiday data');
-  return { holidays, workdays, coveredYears: { from: Math.min(...years), to: Math.max(...years) } };
+  // The package covers a contiguous span of years (2004–2026 in 1.5.7): every year in it is known.
+  const [from, to] = [Math.min(...years), Math.max(...years)];
+  return { holidays, workdays, years: Array.from({ length: to - from + 1 }, (_, i) => from + i) };
 }
 
 let cached: WorkingDayCalendar | undefined;

@@ -46,25 +46,25 @@ export interface CalendarData {
   holidays: Record<IsoDate, string>;
   /** Weekend days that are make-up workdays (调休); value = festival name. */
   workdays: Record<IsoDate, string>;
-  /** Years whose holidays the data knows; outside them only weekends are days off. */
-  coveredYears: { from: number; to: number };
+  /** Years whose holidays the data knows (their notice is loaded); outside them only weekends are days off. */
+  years: readonly number[];
 }
 
 export interface WorkingDayResult {
   date: IsoDate;
-  /** True when a day outside coveredYears was judged (weekdays only): the answer may change once the data is published. */
+  /** True when a day of a year without data was judged (weekdays only): the answer may change once the data is published. */
   provisional: boolean;
 }
 
 export class WorkingDayCalendar {
   private readonly holidays: ReadonlyMap<IsoDate, string>;
   private readonly workdays: ReadonlyMap<IsoDate, string>;
-  readonly coveredYears: Readonly<{ from: number; to: number }>;
+  readonly years: ReadonlySet<number>;
 
   constructor(data: CalendarData) {
     this.holidays = new Map(Object.entries(data.holidays));
     this.workdays = new Map(Object.entries(data.workdays));
-    this.coveredYears = { ...data.coveredYears };
+    this.years = new Set(data.years);
   }
 
   isWorkingDay(d: IsoDate): boolean {
@@ -77,8 +77,7 @@ export class WorkingDayCalendar {
 
   covers(d: IsoDate): boolean {
     assertIsoDate(d);
-    const year = Number(d.slice(0, 4));
-    return year >= this.coveredYears.from && year <= this.coveredYears.to;
+    return this.years.has(Number(d.slice(0, 4)));
   }
 
   /**

@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CALENDAR_YEAR_NOT_LOADED'
+  | 'NOTICE_INVALID'
+  | 'CALENDAR_INVALID'
   | 'DEPENDENCY_UNAVAILABLE'
   | 'INTERNAL';
 
@@ -43,6 +46,7 @@ export function statusOf(code: ErrorCode): number {
     case 'TASK_NOT_FOUND':
     case 'PROCESS_NOT_FOUND':
     case 'USER_NOT_FOUND':
+    case 'CALENDAR_YEAR_NOT_LOADED':
       return 404;
     case 'TASK_NOT_OPEN':
     case 'PROCESS_COMPLETED':
@@ -51,6 +55,8 @@ export function statusOf(code: ErrorCode): number {
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':
     case 'IDEMPOTENCY_KEY_REUSED':
+    case 'NOTICE_INVALID':
+    case 'CALENDAR_INVALID':
       return 422;
     case 'DEPENDENCY_UNAVAILABLE':
       return 503;

@@ -1,11 +1,13 @@
 import pg from 'pg';
 import { type DataSource, type DataSourceOptions } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { CalendarDayEntity, CalendarYearEntity } from '../calendar/calendar.entities.js';
 import { OrgEntity, UserEntity, UserPositionEntity } from '../directory/directory.entities.js';
 import { ProcessDefinitionEntity } from '../processes/process-definition.entity.js';
 import { IdempotencyKeyEntity, RequestEntity } from '../requests/request.entity.js';
 import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
 import { Init1764000000000 } from './migrations/1764000000000-init.js';
+import { Calendar1764100000000 } from './migrations/1764100000000-calendar.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -20,10 +22,12 @@ export const ENTITIES = [
   TaskEntity,
   TaskCandidateEntity,
   AuditEventEntity,
+  CalendarYearEntity,
+  CalendarDayEntity,
 ];
 
 /** Migrations are listed as classes (globs are fragile under ESM); committed ones are never edited. */
-export const MIGRATIONS = [Init1764000000000];
+export const MIGRATIONS = [Init1764000000000, Calendar1764100000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { bundledCalendar } from '../calendar/bundled-calendar.js';
+import { CalendarService } from '../calendar/calendar.service.js';
 import { businessDate, computeDue } from '../calendar/working-days.js';
 import { FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
@@ -29,6 +29,7 @@ export class RequestsService {
     private readonly processes: ProcessesService,
     private readonly directory: DirectoryRepository,
     private readonly requests: RequestsRepository,
+    private readonly calendar: CalendarService,
   ) {}
 
   async create(user: DirectoryUser, body: CreateRequest, idempotencyKey?: string): Promise<Created> {
@@ -48,7 +49,7 @@ export class RequestsService {
     const ir = definition.ir;
     await this.checkApplicant(user, orgCode);
     const now = new Date();
-    this.checkApplyBefore(ir, body, now);
+    await this.checkApplyBefore(ir, body, now);
 
     const reservation = await this.requests.reserve({
       prefix: ir.code,
@@ -151,7 +152,7 @@ export class RequestsService {
   }
 
   /** H1: an application later than the chain's lead time is refused, never silently accepted. */
-  private checkApplyBefore(ir: ProcessIR, body: CreateRequest, now: Date): void {
+  private async checkApplyBefore(ir: ProcessIR, body: CreateRequest, now: Date): Promise<void> {
     const rule = ir.applyBefore;
     if (!rule) return;
     if (rule.kind === 'workingDaysBeforeField' && !body[rule.field]) {
@@ -162,7 +163,7 @@ export class RequestsService {
     const last = computeDue(rule, {
       openedAt: now,
       request: body,
-      calendar: bundledCalendar(),
+      calendar: await this.calendar.calendar(),
       dayEnd: this.runtime.config.env.BUSINESS_DAY_END,
     });
     if (now.getTime() > last.dueAt.getTime()) {

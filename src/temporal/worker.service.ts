@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { createProjectionActivities } from '../../activities/projection.js';
-import { bundledCalendar } from '../calendar/bundled-calendar.js';
+import { CalendarService } from '../calendar/calendar.service.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { ReadModelRepository } from '../projection/read-model.repository.js';
@@ -23,6 +23,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
     private readonly directory: DirectoryRepository,
     private readonly readModel: ReadModelRepository,
+    private readonly calendar: CalendarService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,7 +41,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       activities: {
         ...createPlanningActivities({
           directory: this.directory,
-          calendar: bundledCalendar,
+          calendar: () => this.calendar.calendar(),
           dayEnd: env.BUSINESS_DAY_END,
         }),
         ...createProjectionActivities({ readModel: this.readModel }),

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { FabuException, type ProblemItem } from '../common/problem.js';
+import type { DirectoryUser } from '../directory/directory.repository.js';
+import type { CalendarSource } from './calendar.entities.js';
+import { CalendarRepository, type YearDays } from './calendar.repository.js';
+import type { DaysImport, ImportResult } from './calendar.schemas.js';
+import { NoticeParseError, parseHolidayNotice } from './notice-parser.js';
+import { WorkingDayCalendar, isIsoDate, weekday } from './working-days.js';
+
+/** The statutory working-day calendar: stored years, imports from notices or data, a cached calculator. */
+@Injectable()
+export class CalendarService {
+  private cached?: { version: string; calendar: WorkingDayCalendar };
+
+  constructor(private readonly repo: CalendarRepository) {}
+
+  /** The calendar as stored now; rebuilt only when a year was loaded since (checked with one cheap query). */
+  async calendar(): Promise<WorkingDayCalendar> {
+    const version = await this.repo.version();
+    if (this.cached?.version !== version) {
+      this.cached = { version, calendar: new WorkingDayCalendar(await this.repo.load()) };
+    }
+    return this.cached.calendar;
+  }
+
+  async year(year: number) {
+    const stored = await this.repo.year(year);
+    if (!stored) {
+      throw new FabuException(
+        'CALENDAR_YEAR_NOT_LOADED',
+        `${year} is not loaded: its holidays and make-up workdays are unknown, so deadlines in ${year} are ` +
+          `counted on weekdays only and marked provisional. Load it from the State Council notice ` +
+          `(POST /api/calendar/notice) or as data (POST /api/calendar/${year}/days).`,
+      );
+    }
+    const calendar = await this.calendar();
+    return {
+      ...stored,
+      loadedAt: stored.loadedAt.toISOString(),
+      workingDays: calendar.countWorkingDays(`${year - 1}-12-31`, `${year}-12-31`).count,
+    };
+  }
+
+  /** Parses a notice (国务院办公厅关于XXXX年部分节假日安排的通知); stores its year only when confirmed. */
+  async importNotice(user: DirectoryUser, text: string, confirm: boolean): Promise<ImportResult> {
+    this.requireAdmin(user);
+    let parsed;
+    try {
+      parsed = parseHolidayNotice(text);
+    } catch (err) {
+      if (!(err instanceof NoticeParseError)) throw err;
+      throw new FabuException(
+        'NOTICE_INVALID',
+        `the notice does not check out: ${err.problems.length} problem(s), nothing was stored`,
+        err.problems.map((p) => ({ line: p.line, message: `${p.message} — 「${p.text}」` })),
+      );
+    }
+    const days: YearDays = {
+      holidays: parsed.holidays.map(({ date, name }) => ({ date, name })),
+      workdays: parsed.workdays.map(({ date, name }) => ({ date, name })),
+    };
+    return this.store(parsed.year, days, { source: 'notice', title: parsed.title, user, confirm });
+  }
+
+  /** Imports a year as data (JSON arrays or CSV); checked like a notice, stored only when confirmed. */
+  async importDays(user: DirectoryUser, year: number, body: DaysImport): Promise<ImportResult> {
+    this.requireAdmin(user);
+    const days = body.csv ? parseCsv(body.csv) : { holidays: body.holidays ?? [], workdays: body.workdays ?? [] };
+    const problems = checkYear(year, days);
+    if (problems.length) {
+      throw new FabuException('CALENDAR_INVALID', `${year} does not check out: nothing was stored`, problems);
+    }
+    return this.store(year, days, { source: 'manual', title: null, user, confirm: body.confirm });
+  }
+
+  private async store(
+    year: number,
+    days: YearDays,
+    o: { source: CalendarSource; title: string | null; user: DirectoryUser; confirm: boolean },
+  ): Promise<ImportResult> {
+    const before = await this.repo.year(year);
+    const key = (d: { date: string }, kind: string) => `${d.date} ${kind}`;
+    const old = new Set([
+      ...(before?.holidays ?? []).map((d) => key(d, 'holiday')),
+      ...(before?.workdays ?? []).map((d) => key(d, 'workday')),
+    ]);
+    const now = new Set([
+      ...days.holidays.map((d) => key(d, 'holiday')),
+      ...days.workdays.map((d) => key(d, 'workday')),
+    ]);
+    const { skipped } = o.confirm
+      ? await this.repo.replaceYear(year, days, { source: o.source, title: o.title, loadedBy: o.user.username })
+      : { skipped: [] };
+    return {
+      year,
+      stored: o.confirm,
+      holidays: days.holidays,
+      workdays: days.workdays,
+      replaces: before?.source ?? null,
+      added: [...now].filter((d) => !old.has(d)).sort(),
+      removed: [...old].filter((d) => !now.has(d)).sort(),
+      skipped,
+    };
+  }
+
+  private requireAdmin(user: DirectoryUser): void {
+    if (!user.isAdmin) throw new FabuException('FORBIDDEN', 'only an administrator loads the calendar');
+  }
+}
+
+function parseCsv(csv: string): YearDays {
+  const days: YearDays = { holidays: [], workdays: [] };
+  const problems: ProblemItem[] = [];
+  csv.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || (i === 0 && /^date\b/i.test(line))) return;
+    const [date, kind, name] = line.split(',').map((s) => s.trim());
+    if (!date || !kind || !name || (kind !== 'holiday' && kind !== 'workday')) {
+      problems.push({ line: i + 1, message: `expected "YYYY-MM-DD,holiday|workday,name", got "${line}"` });
+      return;
+    }
+    (kind === 'holiday' ? days.holidays : days.workdays).push({ date, name });
+  });
+  if (problems.length)
+    throw new FabuException('CALENDAR_INVALID', 'the CSV does not parse: nothing was stored', problems);
+  return days;
+}
+
+/** The same checks the notice parser makes of itself: right year, make-up days on weekends, no day twice. */
+function checkYear(year: number, days: YearDays): ProblemItem[] {
+  const problems: ProblemItem[] = [];
+  const seen = new Set<string>();
+  for (const [kind, list] of [
+    ['holidays', days.holidays],
+    ['workdays', days.workdays],
+  ] as const) {
+    list.forEach((d, i) => {
+      const path = `${kind}.${i}.date`;
+      if (!isIsoDate(d.date) || !d.date.startsWith(`${year}-`)) {
+        problems.push({ path, message: `${d.date} is not a date in ${year}` });
+        return;
+      }
+      if (seen.has(d.date)) problems.push({ path, message: `${d.date} is listed twice` });
+      seen.add(d.date);
+      const w = weekday(d.date);
+      if (kind === 'workdays' && w !== 0 && w !== 6) {
+        problems.push({ path, message: `${d.date} is a weekday: a make-up workday (调休) falls on a weekend` });
+      }
+    });
+  }
+  if (days.holidays.length === 0) {
+    problems.push({ path: 'holidays', message: `no holidays for ${year}: every year has statutory holidays` });
+  }
+  return problems;
+}
