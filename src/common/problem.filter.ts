@@ -18,7 +18,7 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, instance: string): Problem {
     if (exception instanceof FabuException) {
-      return problemOf(exception.code, exception.detail, exception.errors, instance);
+      return problemOf(exception.code, exception.detail, exception.errors, instance, exception.extensions);
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -75,6 +75,8 @@ export class FabuException extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors: ProblemItem[] = [],
+    /** Extension members of the problem document, e.g. { earliestConferenceDate } (RFC 9457 §3.2). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(`${code}: ${detail}`);
     this.name = 'FabuException';
@@ -82,7 +84,7 @@ export class FabuException extends Error {
 }
 
 export const ProblemSchema = z
-  .object({
+  .looseObject({
     type: z.string().describe('URI naming the problem type: urn:fabu:problem:<code>'),
     title: z.string(),
     status: z.number().int(),
@@ -115,9 +117,16 @@ const TITLES: Partial<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
-export function problemOf(code: ErrorCode, detail: string, errors: ProblemItem[] = [], instance?: string): Problem {
+export function problemOf(
+  code: ErrorCode,
+  detail: string,
+  errors: ProblemItem[] = [],
+  instance?: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
   const status = statusOf(code);
   return {
+    ...extensions,
     type: `urn:fabu:problem:${code.toLowerCase().replaceAll('_', '-')}`,
     title: TITLES[status] ?? 'Error',
     status,

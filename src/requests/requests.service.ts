@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { businessDate, computeDue } from '../calendar/working-days.js';
+import { addDays, businessDate, computeDue } from '../calendar/working-days.js';
 import { FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
@@ -152,31 +152,39 @@ export class RequestsService {
   }
 
   /** H1: an application later than the chain's lead time is refused, never silently accepted. */
+  /**
+   * H1: an application later than the chain's lead time (e.g. 7 working days before the conference)
+   * is refused, never silently accepted, with the last moment it could have come and the earliest
+   * date it could still ask for.
+   */
   private async checkApplyBefore(ir: ProcessIR, body: CreateRequest, now: Date): Promise<void> {
     const rule = ir.applyBefore;
-    if (!rule) return;
-    if (rule.kind === 'workingDaysBeforeField' && !body[rule.field]) {
+    // The compiler only accepts lead times that count back from a date field.
+    if (rule?.kind !== 'workingDaysBeforeField') return;
+    const date = body[rule.field];
+    if (!date) {
       throw new FabuException('VALIDATION_FAILED', `${ir.name} needs ${rule.field}`, [
         { path: rule.field, message: `required by ${ir.code} (${rule.source})` },
       ]);
     }
-    const last = computeDue(rule, {
-      openedAt: now,
-      request: body,
-      calendar: await this.calendar.calendar(),
-      dayEnd: this.runtime.config.env.BUSINESS_DAY_END,
-    });
-    if (now.getTime() > last.dueAt.getTime()) {
-      const lead =
-        rule.kind === 'workingDaysBeforeField' ? `${rule.days} working days before ${rule.field}` : rule.source;
-      const deadline = last.dueAt.toISOString();
-      throw new FabuException(
-        'APPLICATION_TOO_LATE',
-        `${ir.code} must be applied for at least ${lead} (H1): the last moment was ${deadline} (${last.basis})`,
-        rule.kind === 'workingDaysBeforeField'
-          ? [{ path: rule.field, message: `too soon: apply by ${deadline} for this date, or choose a later date` }]
-          : [],
-      );
-    }
+    const calendar = await this.calendar.calendar();
+    const dayEnd = this.runtime.config.env.BUSINESS_DAY_END;
+    const lastMoment = (d: string) =>
+      computeDue(rule, { openedAt: now, request: { [rule.field]: d }, calendar, dayEnd }).dueAt;
+    const last = lastMoment(date);
+    if (now.getTime() <= last.getTime()) return;
+    let earliest = addDays(businessDate(now), 1);
+    for (let i = 0; i < 366 && now.getTime() > lastMoment(earliest).getTime(); i++) earliest = addDays(earliest, 1);
+    const lastDay = `${businessDate(last)} ${dayEnd}`;
+    throw new FabuException(
+      'APPLICATION_TOO_LATE',
+      `${ir.code} must be applied for at least ${rule.days} working days before the ${rule.field} (H1): ` +
+        `for ${date} the last moment was ${lastDay} (Asia/Shanghai); the earliest ${rule.field} still possible is ${earliest}`,
+      [{ path: rule.field, message: `too soon: the earliest ${rule.field} still possible is ${earliest}` }],
+      {
+        latestSubmission: last.toISOString(),
+        [`earliest${rule.field[0]!.toUpperCase()}${rule.field.slice(1)}`]: earliest,
+      },
+    );
   }
 }

@@ -2,7 +2,7 @@
 // checked in the API, in Postgres and in Temporal; and the refusals that must change nothing.
 import { readFile } from 'node:fs/promises';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
-import { businessDate } from '../../src/calendar/working-days.js';
+import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import { SA } from '../../workflows/definitions.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
 import { H3_CHAIN, H3_FILE } from '../support/h3.js';
@@ -180,17 +180,28 @@ describe('H3 government conference over HTTP', () => {
     expect(rows[0].n).toBe(view.body.history.length);
   });
 
-  it('refuses an application later than 7 working days before the conference (H1), starting nothing', async () => {
-    const tooSoon = bundledCalendar().addWorkingDays(businessDate(new Date()), 3).date;
+  it('refuses an application later than 7 working days before the conference (H1) with the dates, starting nothing', async () => {
+    const calendar = bundledCalendar();
+    const tooSoon = calendar.addWorkingDays(businessDate(new Date()), 3).date;
     const before = await e2e.db.query('SELECT count(*)::int AS n FROM requests');
-    const res = await e2e.http('POST', '/api/requests', {
-      token: await token('sunli'),
-      body: { processKey: H3, title: '临时发布会', conferenceDate: tooSoon },
-    });
+    const apply = async (conferenceDate: string) =>
+      e2e.http('POST', '/api/requests', {
+        token: await token('sunli'),
+        body: { processKey: H3, title: '临时发布会', conferenceDate },
+      });
+    const res = await apply(tooSoon);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ code: 'APPLICATION_TOO_LATE', errors: [{ path: 'conferenceDate' }] });
+    // The last moment was 18:00 Shanghai (10:00Z) on the 7th working day before the conference.
+    expect(res.body.latestSubmission).toBe(`${calendar.addWorkingDays(tooSoon, -7).date}T10:00:00.000Z`);
+    const earliest = res.body.earliestConferenceDate as string;
+    expect(res.body.detail).toContain(earliest);
     const after = await e2e.db.query('SELECT count(*)::int AS n FROM requests');
     expect(after.rows[0].n).toBe(before.rows[0].n);
+
+    // The earliest date it names is really the earliest: the day before is refused, that day is accepted.
+    expect((await apply(addDays(earliest, -1))).status).toBe(422);
+    expect((await apply(earliest)).status).toBe(201);
   });
 
   it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {
