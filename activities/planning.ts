@@ -13,11 +13,15 @@ export interface PlanTaskInput {
   openedAt: string;
 }
 
-export interface TaskPlan {
-  candidates: string[];
+export interface DuePlan {
   dueAt?: string;
+  /** Counted through a year that is not loaded (weekdays only): re-planned when the year is imported. */
   dueProvisional: boolean;
   dueBasis?: string;
+}
+
+export interface TaskPlan extends DuePlan {
+  candidates: string[];
   /** Candidate expressions no one holds: the task opens without them and operators see it. */
   unresolved: CandidateExpr[];
 }
@@ -43,24 +47,25 @@ export function createPlanningActivities(deps: PlanningDeps) {
     return { candidates: [...candidates].sort(), unresolved };
   }
 
+  async function planDue(input: Omit<PlanTaskInput, 'taskId'> & { taskId?: string }): Promise<DuePlan> {
+    if (!input.node.due) return { dueProvisional: false };
+    const due = computeDue(input.node.due, {
+      openedAt: new Date(input.openedAt),
+      request: input.request,
+      calendar: await deps.calendar(),
+      dayEnd: deps.dayEnd,
+    });
+    return { dueAt: due.dueAt.toISOString(), dueProvisional: due.provisional, dueBasis: due.basis };
+  }
+
   return {
     async planTask(input: PlanTaskInput): Promise<TaskPlan> {
       const { candidates, unresolved } = await resolveAll(input.node.candidates, input.request);
-      if (!input.node.due) return { candidates, unresolved, dueProvisional: false };
-      const due = computeDue(input.node.due, {
-        openedAt: new Date(input.openedAt),
-        request: input.request,
-        calendar: await deps.calendar(),
-        dayEnd: deps.dayEnd,
-      });
-      return {
-        candidates,
-        unresolved,
-        dueAt: due.dueAt.toISOString(),
-        dueProvisional: due.provisional,
-        dueBasis: due.basis,
-      };
+      return { candidates, unresolved, ...(await planDue(input)) };
     },
+
+    /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */
+    planDue,
 
     async resolveRecipients(input: {
       requestId: string;

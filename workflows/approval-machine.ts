@@ -27,7 +27,13 @@ export interface TaskState {
 }
 
 export type HistoryType =
-  'request.submitted' | 'task.opened' | 'task.decided' | 'task.overdue' | 'task.cancelled' | 'request.completed';
+  | 'request.submitted'
+  | 'task.opened'
+  | 'task.decided'
+  | 'task.overdue'
+  | 'task.replanned'
+  | 'task.cancelled'
+  | 'request.completed';
 
 export interface HistoryEntry {
   seq: number;
@@ -161,6 +167,17 @@ export class ApprovalMachine {
       elementId: task.elementId,
       detail: { dueAt: task.dueAt, notified },
     });
+    return true;
+  }
+
+  /** A new due time for an open task (its calendar year was loaded); returns false when nothing changed. */
+  replanDue(taskId: string, due: Pick<TaskState, 'dueAt' | 'dueProvisional' | 'dueBasis'>, at: string): boolean {
+    const task = this.requireTask(taskId);
+    if (task.status !== 'open') return false;
+    if (task.dueAt === due.dueAt && task.dueProvisional === due.dueProvisional) return false;
+    const from = { dueAt: task.dueAt, dueProvisional: task.dueProvisional };
+    Object.assign(task, due);
+    this.record({ at, type: 'task.replanned', taskId, elementId: task.elementId, detail: { from, to: due } });
     return true;
   }
 

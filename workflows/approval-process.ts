@@ -22,6 +22,7 @@ import {
   SA,
   decideSignal,
   decideUpdate,
+  replanDeadlinesUpdate,
   startedUpdate,
   stateQuery,
 } from './definitions.js';
@@ -109,6 +110,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       { key: SA.stage, value: machine.stage() },
       { key: SA.status, value: machine.state.status },
       { key: SA.due, value: dues[0] ? new Date(dues[0]) : null },
+      { key: SA.dueProvisional, value: open.some((t) => t.dueProvisional) },
     ]);
     const lines =
       machine.state.status === 'completed'
@@ -144,16 +146,21 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     await project();
   }
 
-  /** When the due time passes with the task still open, it is marked overdue and its escalation told (H1). */
+  /**
+   * When the due time passes with the task still open, it is marked overdue and its escalation told
+   * (H1). A re-planned due time (a calendar year loaded) restarts the timer at the new instant.
+   */
   function watchDeadline(task: TaskState): void {
-    if (!task.dueAt) return;
-    const dueAt = task.dueAt;
-    const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
     void (async () => {
-      const closed = await condition(() => machine.state.tasks[task.taskId]?.status !== 'open', waitMs, {
-        summary: `${task.name} due ${dueAt} (${task.rules.join(', ')})`,
-      });
-      if (closed) return;
+      for (;;) {
+        const dueAt = task.dueAt;
+        if (task.status !== 'open' || !dueAt) return;
+        const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
+        const changed = await condition(() => task.status !== 'open' || task.dueAt !== dueAt, waitMs, {
+          summary: `${task.name} due ${dueAt} (${task.rules.join(', ')})`,
+        });
+        if (!changed) break;
+      }
       await serially(async () => {
         const node = definition.ir.nodes[task.elementId];
         const notified =
@@ -195,6 +202,22 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
 
   let started = false;
   setHandler(stateQuery, view);
+  setHandler(replanDeadlinesUpdate, () =>
+    serially(async () => {
+      const replanned: string[] = [];
+      for (const task of machine.openTasks().filter((t) => t.dueAt)) {
+        const node = definition.ir.nodes[task.elementId];
+        if (node?.kind !== 'userTask') continue;
+        const due = await planning.planDue.executeWithOptions(
+          { startToCloseTimeout: '10 seconds', summary: `re-plan the due time of ${task.elementId}` },
+          [{ requestId, node, request, openedAt: task.openedAt! }],
+        );
+        if (machine.replanDue(task.taskId, due, new Date().toISOString())) replanned.push(task.taskId);
+      }
+      if (replanned.length) await project();
+      return { replanned };
+    }),
+  );
   setHandler(startedUpdate, async () => {
     await condition(() => started);
     return view();

@@ -14,6 +14,8 @@ export const SA = {
   stage: defineSearchAttributeKey('FabuStage', SearchAttributeType.KEYWORD),
   status: defineSearchAttributeKey('FabuStatus', SearchAttributeType.KEYWORD),
   due: defineSearchAttributeKey('FabuDue', SearchAttributeType.DATETIME),
+  /** An open task's due time was counted through a year whose holidays are not loaded yet. */
+  dueProvisional: defineSearchAttributeKey('FabuDueProvisional', SearchAttributeType.BOOL),
   major: defineSearchAttributeKey('FabuMajor', SearchAttributeType.BOOL),
 } as const;
 
@@ -74,6 +76,12 @@ export const decideSignal = defineSignal<[DecisionInput]>('decide');
  * projected, so the caller of POST /requests reads its own write.
  */
 export const startedUpdate = defineUpdate<ProcessView>('started');
+/**
+ * Counts the due times of open tasks again from the calendar as it is now; sent after a calendar
+ * year is imported, so deadlines that were provisional move to the right day. Returns the tasks
+ * whose due time changed.
+ */
+export const replanDeadlinesUpdate = defineUpdate<{ replanned: string[] }>('replanDeadlines');
 /** The chain's current state: stage, tasks with candidates and due times, history. */
 export const stateQuery = defineQuery<ProcessView>('state');
 

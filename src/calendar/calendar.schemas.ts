@@ -53,5 +53,8 @@ export const ImportResultSchema = z.object({
   skipped: z
     .array(z.string())
     .describe('Days of another year that is not loaded (e.g. a 31 December named by next year’s notice): not stored'),
+  replanned: z
+    .array(z.string())
+    .describe('Open tasks whose provisional due time was counted again with the stored year, and moved'),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;

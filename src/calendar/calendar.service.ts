@@ -1,4 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { replanDeadlinesUpdate } from '../../workflows/definitions.js';
+import { RUNTIME, type RuntimeSettings } from '../runtime.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { FabuException, type ProblemItem } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import type { CalendarSource } from './calendar.entities.js';
@@ -12,7 +17,12 @@ import { WorkingDayCalendar, isIsoDate, weekday } from './working-days.js';
 export class CalendarService {
   private cached?: { version: string; calendar: WorkingDayCalendar };
 
-  constructor(private readonly repo: CalendarRepository) {}
+  constructor(
+    private readonly repo: CalendarRepository,
+    private readonly tasks: TasksRepository,
+    @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
+    @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
+  ) {}
 
   /** The calendar as stored now; rebuilt only when a year was loaded since (checked with one cheap query). */
   async calendar(): Promise<WorkingDayCalendar> {
@@ -91,6 +101,7 @@ export class CalendarService {
     const { skipped } = o.confirm
       ? await this.repo.replaceYear(year, days, { source: o.source, title: o.title, loadedBy: o.user.username })
       : { skipped: [] };
+    const replanned = o.confirm ? await this.replanProvisionalDeadlines() : [];
     return {
       year,
       stored: o.confirm,
@@ -100,7 +111,33 @@ export class CalendarService {
       added: [...now].filter((d) => !old.has(d)).sort(),
       removed: [...old].filter((d) => !now.has(d)).sort(),
       skipped,
+      replanned,
     };
+  }
+
+  /**
+   * Running chains whose deadlines were counted through a year not loaded then count them again
+   * (each records task.replanned in its history, and its timer moves). Returns the moved tasks.
+   */
+  private async replanProvisionalDeadlines(): Promise<string[]> {
+    const requestIds = await this.tasks.requestsWithProvisionalDeadlines();
+    const moved: string[] = [];
+    // A few at a time: a year's import may touch many chains, the frontend should not see them all at once.
+    for (let i = 0; i < requestIds.length; i += 8) {
+      const results = await Promise.allSettled(
+        requestIds
+          .slice(i, i + 8)
+          .map((id) => this.temporal.workflow.getHandle(id).executeUpdate(replanDeadlinesUpdate)),
+      );
+      results.forEach((r, j) => {
+        if (r.status === 'fulfilled') moved.push(...r.value.replanned);
+        // A chain that finished meanwhile has nothing to move; anything else is worth a look.
+        else if (!(r.reason instanceof WorkflowNotFoundError)) {
+          this.runtime.logger.warn({ err: r.reason, requestId: requestIds[i + j] }, 'deadline re-plan failed');
+        }
+      });
+    }
+    return moved;
   }
 
   private requireAdmin(user: DirectoryUser): void {

@@ -59,6 +59,18 @@ export class TasksRepository {
     return { items, nextCursor };
   }
 
+  /** Requests with an open task whose due time was counted through a year not loaded at the time. */
+  async requestsWithProvisionalDeadlines(): Promise<string[]> {
+    const rows = await this.db
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select('DISTINCT t.request_id', 'request_id')
+      .where(`t.status = 'open' AND t.due_provisional`)
+      .orderBy('t.request_id')
+      .getRawMany<{ request_id: string }>();
+    return rows.map((r) => r.request_id);
+  }
+
   async find(id: string): Promise<TaskEntity | null> {
     return this.db.getRepository(TaskEntity).findOneBy({ id });
   }

@@ -2,13 +2,12 @@
 // plainly, a year imported from the State Council notice (dry run, then confirm) or as data, and
 // deadlines counted from what the store knows.
 import { readFile } from 'node:fs/promises';
-import { loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { addDays, weekday } from '../../src/calendar/working-days.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
-import { H3_CHAIN } from '../support/h3.js';
+import { H3_CHAIN, UNLOADED_YEAR } from '../support/h3.js';
+import { SA } from '../../workflows/definitions.js';
 
-/** The first year after both today and the bundled data (2027 as of writing): not loaded at start. */
-const unloaded = Math.max(new Date().getUTCFullYear(), ...loadBundledCalendarData().years) + 1;
+const unloaded = UNLOADED_YEAR;
 let e2e: E2E;
 let admin: string;
 const notice = (year: number) => readFile(`../shared/fixtures/holiday-notices/${year}.txt`, 'utf8');
@@ -91,31 +90,17 @@ describe('calendar API', () => {
     expect(res.body).toMatchObject({ code: 'CALENDAR_INVALID', errors: [{ path: 'workdays.0.date' }] });
   });
 
-  it('loads a year from CSV, and deadlines in that year count its holidays, no longer provisional', async () => {
-    // Test data for a year no package has yet: one made-up holiday on the Wednesday of a June week.
+  it('loads a year from CSV, and moves the provisional deadlines of running chains in that year', async () => {
+    // A conference on a Friday in June of the unloaded year: walk its H3 chain to the filing step,
+    // due 3 working days before (H3.4) — counted on weekdays only, so Tuesday, provisional.
     const friday = addDays(`${unloaded}-06-10`, (5 - weekday(`${unloaded}-06-10`) + 7) % 7);
-    const [monday, wednesday] = [addDays(friday, -4), addDays(friday, -2)];
-    const csv = `date,kind,name\n${unloaded}-01-01,holiday,元旦\n${wednesday},holiday,测试假日\n`;
-    const res = await e2e.http('POST', `/api/calendar/${unloaded}/days`, {
-      token: admin,
-      body: { csv, confirm: true },
-    });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ year: unloaded, stored: true, replaces: null });
-    const year = await e2e.http('GET', `/api/calendar/${unloaded}`, { token: admin });
-    expect(year.body).toMatchObject({
-      source: 'manual',
-      holidays: [{ date: `${unloaded}-01-01` }, { date: wednesday }],
-    });
-
-    // A conference on that Friday: filing is due 3 working days before (H3.4). Thursday counts,
-    // Wednesday is off, then Tuesday and Monday: due Monday 18:00 Shanghai (without the holiday: Tuesday).
+    const [monday, tuesday, wednesday] = [-4, -3, -2].map((n) => addDays(friday, n));
     const request = await e2e.http('POST', '/api/requests', {
       token: await e2e.login('sunli'),
       body: { processKey: 'huludao-government-conference', title: '年中发布会', conferenceDate: friday },
     });
     expect(request.status).toBe(201);
-    let filing;
+    let filing = '';
     for (const [, username] of H3_CHAIN.slice(0, -1)) {
       const token = await e2e.login(username);
       const inbox = await e2e.http('GET', '/api/tasks?limit=200', { token });
@@ -123,11 +108,33 @@ describe('calendar API', () => {
       const decided = await e2e.http('POST', `/api/tasks/${task.id}/decision`, { token, body: { action: 'approve' } });
       filing = decided.body.openTasks[0];
     }
-    const task = await e2e.http('GET', `/api/tasks/${filing}`, { token: await e2e.login('wangfang') });
-    expect(task.body).toMatchObject({
+    const wangfang = await e2e.login('wangfang');
+    const before = await e2e.http('GET', `/api/tasks/${filing}`, { token: wangfang });
+    expect(before.body).toMatchObject({
       elementId: 'file-materials',
-      dueAt: `${monday}T10:00:00.000Z`,
-      dueProvisional: false,
+      dueAt: `${tuesday}T10:00:00.000Z`,
+      dueProvisional: true,
     });
+
+    // The year is loaded (test data: one holiday, on that Wednesday). The count now skips it: Monday.
+    const csv = `date,kind,name\n${unloaded}-01-01,holiday,元旦\n${wednesday},holiday,测试假日\n`;
+    const res = await e2e.http('POST', `/api/calendar/${unloaded}/days`, {
+      token: admin,
+      body: { csv, confirm: true },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ year: unloaded, stored: true, replaces: null, replanned: [filing] });
+    const year = await e2e.http('GET', `/api/calendar/${unloaded}`, { token: admin });
+    expect(year.body).toMatchObject({
+      source: 'manual',
+      holidays: [{ date: `${unloaded}-01-01` }, { date: wednesday }],
+    });
+
+    const after = await e2e.http('GET', `/api/tasks/${filing}`, { token: wangfang });
+    expect(after.body).toMatchObject({ dueAt: `${monday}T10:00:00.000Z`, dueProvisional: false });
+    const audit = await e2e.http('GET', `/api/requests/${request.body.id}`, { token: wangfang });
+    expect(audit.body.history.at(-1)).toMatchObject({ type: 'task.replanned', taskId: filing });
+    const described = await e2e.temporal.workflow.getHandle(request.body.id).describe();
+    expect(described.typedSearchAttributes.get(SA.dueProvisional)).toBe(false);
   });
 });

@@ -311,6 +311,31 @@ describe(ApprovalMachine.name, () => {
     expect(machine.state.history).toHaveLength(entries + 1);
   });
 
+  it('moves a due time and records from and to when the task is re-planned', () => {
+    const machine = machineAt('guidance', GUIDANCE_DUE);
+    const entries = machine.state.history.length;
+    const moved = { dueAt: '2026-03-05T10:00:00.000Z', dueProvisional: false, dueBasis: 'counted again' };
+
+    expect(machine.replanDue(taskId('guidance'), moved, LATER)).toBe(true);
+    expect(machine.state.tasks[taskId('guidance')]).toMatchObject(moved);
+    expect(machine.state.history.slice(entries)).toEqual([
+      {
+        seq: entries + 1,
+        at: LATER,
+        type: 'task.replanned',
+        taskId: taskId('guidance'),
+        elementId: 'guidance',
+        detail: { from: { dueAt: GUIDANCE_DUE, dueProvisional: false }, to: moved },
+      },
+    ]);
+    // The same plan again, or a plan for a closed task, changes nothing.
+    expect(machine.replanDue(taskId('guidance'), moved, LATER)).toBe(false);
+    machine.decide(approve('guidance'), DECIDED_AT);
+    const before = snapshot(machine);
+    expect(machine.replanDue(taskId('guidance'), { dueAt: GUIDANCE_DUE, dueProvisional: true }, LATER)).toBe(false);
+    expect(machine.state).toEqual(before);
+  });
+
   it('does not mark a task overdue when it closed before its due time passed', () => {
     const machine = machineAt('guidance', GUIDANCE_DUE);
     machine.decide(approve('guidance'), DECIDED_AT);

@@ -6,15 +6,24 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
-import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
+import { WorkingDayCalendar, addDays } from '../../src/calendar/working-days.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
-import { type ApprovalProcessInput, decideSignal, decideUpdate, stateQuery } from '../../workflows/definitions.js';
-import { H3_CHAIN, h3Directory, h3Input, loadH3 } from '../support/h3.js';
+import {
+  type ApprovalProcessInput,
+  decideSignal,
+  decideUpdate,
+  replanDeadlinesUpdate,
+  stateQuery,
+} from '../../workflows/definitions.js';
+import { CONFERENCE_DATE, H3_CHAIN, UNLOADED_YEAR, dueOn, h3Directory, h3Input, loadH3 } from '../support/h3.js';
 import { workflowsPath } from '../support/paths.js';
 import { quietTemporalRuntime } from '../support/quiet-runtime.js';
 
+/** What the planning activities count with: the bundled data (2004–2026) unless a test loads more. */
+let calendar = bundledCalendar();
 let env: TestWorkflowEnvironment;
 /**
  * A plain client: unlike env.client, its result() does not unlock time skipping, so time moves only
@@ -40,7 +49,7 @@ beforeAll(async () => {
     taskQueue,
     workflowsPath,
     activities: {
-      ...createPlanningActivities({ directory: h3Directory, calendar: bundledCalendar, dayEnd: '18:00' }),
+      ...createPlanningActivities({ directory: h3Directory, calendar: () => calendar, dayEnd: '18:00' }),
       ...createProjectionActivities({ readModel: { apply: async (b) => void batches.push(structuredClone(b)) } }),
     },
   });
@@ -55,6 +64,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   batches = [];
+  calendar = bundledCalendar();
 });
 
 let seq = 0;
@@ -118,9 +128,10 @@ describe('approvalProcess', () => {
 
     const state = await handle.query(stateQuery);
     expect(state.tasks.every((t) => t.status === 'completed' && t.decision === 'approve')).toBe(true);
-    // Filing is due 3 working days before the conference (H3.4): 2027-01-12 18:00 Shanghai, provisional (no 2027 data).
+    // Filing is due 3 working days before the conference (H3.4): the Tuesday before that Friday,
+    // 18:00 Shanghai, provisional (the year is not loaded: counted on weekdays only).
     const filing = state.tasks.find((t) => t.elementId === 'file-materials')!;
-    expect(filing.dueAt).toBe('2027-01-12T10:00:00.000Z');
+    expect(filing.dueAt).toBe(dueOn(addDays(CONFERENCE_DATE, -3)));
     expect(filing.dueProvisional).toBe(true);
 
     // Projections arrive in order, the last one completed, with one audit row per history entry.
@@ -191,6 +202,52 @@ describe('approvalProcess', () => {
     // Overdue is a mark, not a verdict: the office can still reply.
     await decide(handle, 'wangfang', 'approve');
     expect((await openTask(handle)).open!.elementId).toBe('sign-main-leader');
+    await endChain(handle);
+  });
+
+  it('moves a provisional deadline, and its timer, once the year it falls in is loaded', async () => {
+    const [tuesday, wednesday, monday] = [-3, -2, -4].map((n) => addDays(CONFERENCE_DATE, n));
+    const handle = await start({ conferenceDate: CONFERENCE_DATE });
+    for (const [elementId, actor] of H3_CHAIN.slice(0, -1)) {
+      expect((await openTask(handle)).open!.elementId).toBe(elementId);
+      await decide(handle, actor, 'approve');
+    }
+    const { open } = await openTask(handle);
+    // 3 working days before the Friday conference, counted on weekdays only: Tuesday, provisional.
+    expect(open).toMatchObject({
+      elementId: 'file-materials',
+      dueAt: dueOn(tuesday!),
+      dueProvisional: true,
+    });
+
+    // The year is loaded, with a (test) holiday on that Wednesday: the count reaches Monday.
+    const data = loadBundledCalendarData();
+    calendar = new WorkingDayCalendar({
+      ...data,
+      holidays: { ...data.holidays, [wednesday!]: '测试假日' },
+      years: [...data.years, UNLOADED_YEAR],
+    });
+    const result = await handle.executeUpdate(replanDeadlinesUpdate);
+    expect(result).toEqual({ replanned: [open!.taskId] });
+    const state = await handle.query(stateQuery);
+    expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({
+      dueAt: dueOn(monday!),
+      dueProvisional: false,
+    });
+    expect(state.history.at(-1)).toMatchObject({
+      type: 'task.replanned',
+      detail: { from: { dueAt: dueOn(tuesday!), dueProvisional: true }, to: { dueProvisional: false } },
+    });
+    expect(batches.flatMap((b) => b.events).some((e) => e.type === 'task.replanned')).toBe(true);
+    // Nothing else to move: a second re-plan changes nothing.
+    expect(await handle.executeUpdate(replanDeadlinesUpdate)).toEqual({ replanned: [] });
+
+    // The timer moved too: just after the new due time, before the old one, the task is overdue.
+    const untilNewDue = Date.parse(dueOn(monday!)) - (await env.currentTimeMs());
+    expect(untilNewDue).toBeGreaterThan(0);
+    await env.sleep(untilNewDue + 60_000);
+    const later = await handle.query(stateQuery);
+    expect(later.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ status: 'open', overdue: true });
     await endChain(handle);
   });
 });
