@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'CALENDAR_YEAR_NOT_LOADED'
+  | 'CALENDAR_YEAR_MISSING'
   | 'NOTICE_INVALID'
   | 'CALENDAR_INVALID'
   | 'DEPENDENCY_UNAVAILABLE'
@@ -56,6 +57,7 @@ export function statusOf(code: ErrorCode): number {
     case 'BPMN_INVALID':
     case 'IDEMPOTENCY_KEY_REUSED':
     case 'NOTICE_INVALID':
+    case 'CALENDAR_YEAR_MISSING':
     case 'CALENDAR_INVALID':
       return 422;
     case 'DEPENDENCY_UNAVAILABLE':

@@ -55,6 +55,12 @@ export const EnvSchema = z.object({
   AUTH_AUDIENCE: z.string().default('fabu').describe('Expected token audience'),
   AUTH_USERNAME_CLAIM: z.string().default('sub').describe('Token claim holding the fabu username'),
   BUSINESS_DAY_END: clock.default('18:00').describe('A working-day deadline falls due at this time (Asia/Shanghai)'),
+  CALENDAR_MISSING_YEAR: z
+    .enum(['provisional', 'strict'])
+    .default('provisional')
+    .describe(
+      'A request whose deadlines fall in a year without holiday data: provisional = counted on weekdays and marked so; strict = refused',
+    ),
   PROCESSES_DIR: z.string().default('processes').describe('BPMN files deployed at start'),
   SEED_DEMO: bool.optional().describe('Seed the demo directory (default: on in the embedded default)'),
 });

@@ -50,6 +50,7 @@ export class RequestsService {
     await this.checkApplicant(user, orgCode);
     const now = new Date();
     await this.checkApplyBefore(ir, body, now);
+    await this.checkCalendarYears(body, now);
 
     const reservation = await this.requests.reserve({
       prefix: ir.code,
@@ -152,6 +153,29 @@ export class RequestsService {
   }
 
   /** H1: an application later than the chain's lead time is refused, never silently accepted. */
+  /**
+   * With CALENDAR_MISSING_YEAR=strict, a request whose deadlines would be counted through a year
+   * whose holidays are not loaded is refused (saying which year and how to load it), rather than
+   * run on provisional, weekdays-only deadlines.
+   */
+  private async checkCalendarYears(body: CreateRequest, now: Date): Promise<void> {
+    if (this.runtime.config.env.CALENDAR_MISSING_YEAR !== 'strict') return;
+    const calendar = await this.calendar.calendar();
+    const from = Number(businessDate(now).slice(0, 4));
+    const to = Math.max(from, Number((body.conferenceDate ?? businessDate(now)).slice(0, 4)));
+    const missing: number[] = [];
+    for (let y = from; y <= to; y++) if (!calendar.covers(`${y}-01-01`)) missing.push(y);
+    if (missing.length === 0) return;
+    throw new FabuException(
+      'CALENDAR_YEAR_MISSING',
+      `the deadlines of this request fall in ${missing.join(', ')}, whose holidays are not loaded: ` +
+        `an administrator loads the State Council notice with POST /api/calendar/notice (or data with ` +
+        `POST /api/calendar/${missing[0]}/days), then the request can be made`,
+      body.conferenceDate ? [{ path: 'conferenceDate', message: `${missing.join(', ')} not loaded` }] : [],
+      { missingYears: missing },
+    );
+  }
+
   /**
    * H1: an application later than the chain's lead time (e.g. 7 working days before the conference)
    * is refused, never silently accepted, with the last moment it could have come and the earliest

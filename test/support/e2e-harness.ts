@@ -32,7 +32,8 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+/** Starts the stack; `env` adds configuration (e.g. { CALENDAR_MISSING_YEAR: 'strict' }). */
+export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
   const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'warn');
   const dataDir = await mkdtemp(join(tmpdir(), 'fabu-e2e-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this folder.
@@ -63,6 +64,7 @@ export async function startE2E(): Promise<E2E> {
       FABU_DATA_DIR: dataDir,
       AUTH_MODE: 'dev',
       AUTH_SIGNING_KEY: randomBytes(32).toString('hex'),
+      ...env,
     });
     const app: FabuApp = await startFabu({
       config,
