@@ -33,6 +33,7 @@ export type HistoryType =
   | 'task.overdue'
   | 'task.replanned'
   | 'task.cancelled'
+  | 'request.rescheduled'
   | 'request.completed';
 
 export interface HistoryEntry {
@@ -168,6 +169,12 @@ export class ApprovalMachine {
       detail: { dueAt: task.dueAt, notified },
     });
     return true;
+  }
+
+  /** Records that the conference moved (H6); the workflow then re-plans the deadlines derived from it. */
+  recordReschedule(change: { from?: string; to: string; reason?: string }, actor: string, at: string): void {
+    if (this.state.status !== 'running') throw new Error(`the request is already ${this.state.outcome}`);
+    this.record({ at, type: 'request.rescheduled', actor, detail: { field: 'conferenceDate', ...change } });
   }
 
   /** A new due time for an open task (its calendar year was loaded); returns false when nothing changed. */

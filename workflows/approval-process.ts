@@ -22,7 +22,9 @@ import {
   SA,
   decideSignal,
   decideUpdate,
+  RESCHEDULE_REFUSED,
   replanDeadlinesUpdate,
+  rescheduleUpdate,
   startedUpdate,
   stateQuery,
 } from './definitions.js';
@@ -40,7 +42,9 @@ const projection = proxyActivities<ReturnType<typeof createProjectionActivities>
  * Postgres read model by an idempotent activity before the Update returns.
  */
 export async function approvalProcess(input: ApprovalProcessInput): Promise<ApprovalProcessResult> {
-  const { definition, request } = input;
+  const { definition } = input;
+  // The request's fields; a reschedule (H6) replaces the conference date.
+  let request = input.request;
   const requestId = workflowInfo().workflowId;
   const machine = new ApprovalMachine(definition.ir, requestId);
   let projectedHistory = 0;
@@ -202,21 +206,61 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
 
   let started = false;
   setHandler(stateQuery, view);
+  /** Counts open tasks' due times again (calendar or request changed); returns the tasks that moved. */
+  async function replanOpenTasks(): Promise<string[]> {
+    const replanned: string[] = [];
+    for (const task of machine.openTasks().filter((t) => t.dueAt)) {
+      const node = definition.ir.nodes[task.elementId];
+      if (node?.kind !== 'userTask') continue;
+      const due = await planning.planDue.executeWithOptions(
+        { startToCloseTimeout: '10 seconds', summary: `re-plan the due time of ${task.elementId}` },
+        [{ requestId, node, request, openedAt: task.openedAt! }],
+      );
+      if (machine.replanDue(task.taskId, due, new Date().toISOString())) replanned.push(task.taskId);
+    }
+    return replanned;
+  }
+
   setHandler(replanDeadlinesUpdate, () =>
     serially(async () => {
-      const replanned: string[] = [];
-      for (const task of machine.openTasks().filter((t) => t.dueAt)) {
-        const node = definition.ir.nodes[task.elementId];
-        if (node?.kind !== 'userTask') continue;
-        const due = await planning.planDue.executeWithOptions(
-          { startToCloseTimeout: '10 seconds', summary: `re-plan the due time of ${task.elementId}` },
-          [{ requestId, node, request, openedAt: task.openedAt! }],
-        );
-        if (machine.replanDue(task.taskId, due, new Date().toISOString())) replanned.push(task.taskId);
-      }
+      const replanned = await replanOpenTasks();
       if (replanned.length) await project();
       return { replanned };
     }),
+  );
+  setHandler(
+    rescheduleUpdate,
+    (change) =>
+      serially(async () => {
+        const from = request.conferenceDate;
+        request = { ...request, conferenceDate: change.conferenceDate };
+        machine.recordReschedule(
+          { from, to: change.conferenceDate, reason: change.reason },
+          change.actor,
+          new Date().toISOString(),
+        );
+        const replanned = await replanOpenTasks();
+        await project();
+        return { conferenceDate: change.conferenceDate, replanned };
+      }),
+    {
+      validator: (change) => {
+        const refuse = (code: string, message: string) => {
+          throw ApplicationFailure.create({
+            type: RESCHEDULE_REFUSED,
+            message,
+            details: [{ code, message }],
+            nonRetryable: true,
+          });
+        };
+        if (machine.state.status !== 'running')
+          refuse('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
+        if (change.actor !== request.initiator)
+          refuse('FORBIDDEN', `only ${request.initiator}, who applied, may move the conference`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(change.conferenceDate))
+          refuse('VALIDATION_FAILED', 'conferenceDate must be YYYY-MM-DD');
+      },
+    },
   );
   setHandler(startedUpdate, async () => {
     await condition(() => started);

@@ -82,6 +82,23 @@ export const startedUpdate = defineUpdate<ProcessView>('started');
  * whose due time changed.
  */
 export const replanDeadlinesUpdate = defineUpdate<{ replanned: string[] }>('replanDeadlines');
+export interface RescheduleInput {
+  /** The new conference date, YYYY-MM-DD. */
+  conferenceDate: string;
+  /** The authenticated user asking; only the initiator may move their conference. */
+  actor: string;
+  reason?: string;
+}
+
+/**
+ * Moves the conference date (H6): every deadline counted from it is counted again and its timer
+ * moves. Refused (RescheduleRefused) for a finished chain or anyone but the initiator.
+ */
+export const rescheduleUpdate = defineUpdate<{ conferenceDate: string; replanned: string[] }, [RescheduleInput]>(
+  'reschedule',
+);
+export const RESCHEDULE_REFUSED = 'RescheduleRefused';
+
 /** The chain's current state: stage, tasks with candidates and due times, history. */
 export const stateQuery = defineQuery<ProcessView>('state');
 

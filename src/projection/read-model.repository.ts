@@ -18,6 +18,7 @@ export class ReadModelRepository {
                                initiator, status, stage, outcome, seq, created_at, updated_at, completed_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
+           conference_date = EXCLUDED.conference_date,
            seq = EXCLUDED.seq, updated_at = now(), completed_at = EXCLUDED.completed_at
          WHERE requests.seq < EXCLUDED.seq`,
         [

@@ -1,11 +1,17 @@
-import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
-import { type CreateRequest, CreateRequestSchema, RequestViewSchema } from './requests.schemas.js';
+import {
+  type CreateRequest,
+  CreateRequestSchema,
+  type Reschedule,
+  RescheduleSchema,
+  RequestViewSchema,
+} from './requests.schemas.js';
 import { RequestsService } from './requests.service.js';
 
 @ApiTags('requests')
@@ -36,6 +42,23 @@ export class RequestsController {
     const { request, created } = await this.requests.create(user, body, idempotencyKey);
     res.status(created ? 201 : 200).location(`/api/requests/${request.id}`);
     return request;
+  }
+
+  @Post(':id/reschedule')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move the conference date (H6, initiator only): deadlines counted from it move too' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({
+    status: 422,
+    description: 'APPLICATION_TOO_LATE (H1) for the new date',
+    schema: apiSchema(ProblemSchema),
+  })
+  reschedule(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: RescheduleSchema }) body: Reschedule,
+  ) {
+    return this.requests.reschedule(user, id, body);
   }
 
   @Get(':id')

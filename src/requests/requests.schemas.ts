@@ -27,6 +27,12 @@ export const CreateRequestSchema = z.strictObject({
 });
 export type CreateRequest = z.infer<typeof CreateRequestSchema>;
 
+export const RescheduleSchema = z.strictObject({
+  conferenceDate: IsoDateSchema.describe('The new conference date (H6); deadlines counted from it move'),
+  reason: z.string().trim().max(500).optional().describe('Why it moved; kept in the history'),
+});
+export type Reschedule = z.infer<typeof RescheduleSchema>;
+
 export const TaskViewSchema = z.object({
   id: z.string().describe('<request id>.<BPMN element id>.<round>'),
   requestId: z.string(),

@@ -1,19 +1,35 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  type Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { addDays, businessDate, computeDue } from '../calendar/working-days.js';
-import { FabuException } from '../common/problem.js';
+import { type ErrorCode, FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
-import type { ProcessIR } from '../processes/ir.js';
+import type { DateField, ProcessIR } from '../processes/ir.js';
 import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
-import { type ApprovalProcessInput, SA, startedUpdate } from '../../workflows/definitions.js';
+import {
+  type ApprovalProcessInput,
+  RESCHEDULE_REFUSED,
+  SA,
+  rescheduleUpdate,
+  startedUpdate,
+} from '../../workflows/definitions.js';
 import { type Reservation, RequestsRepository } from './requests.repository.js';
-import type { CreateRequest, RequestView } from './requests.schemas.js';
+import type { CreateRequest, RequestView, Reschedule } from './requests.schemas.js';
+
+/** The request's date fields that deadlines count from. */
+type DateFields = Partial<Record<DateField, string>>;
 
 export interface Created {
   request: RequestView;
@@ -90,6 +106,37 @@ export class RequestsService {
     await this.start(reservation.requestId, input);
     // start() returns once the first projection is written: the read model has the request.
     return (await this.requests.view(reservation.requestId))!;
+  }
+
+  /**
+   * Moves the conference (H6). The new date must still respect the chain's lead time (H1), as a
+   * new application would; the workflow then counts every deadline derived from it again.
+   */
+  async reschedule(user: DirectoryUser, id: string, body: Reschedule): Promise<RequestView> {
+    const view = await this.get(user, id);
+    if (view.initiator !== user.username) {
+      throw new FabuException('FORBIDDEN', `only ${view.initiator}, who applied, may move the conference`);
+    }
+    const definition = await this.processes.get(view.processKey, view.processVersion);
+    await this.checkApplyBefore(definition.ir, body, new Date());
+    try {
+      await this.temporal.workflow.getHandle(id).executeUpdate(rescheduleUpdate, {
+        args: [{ conferenceDate: body.conferenceDate, actor: user.username, reason: body.reason }],
+      });
+    } catch (err) {
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === RESCHEDULE_REFUSED
+      ) {
+        const detail = err.cause.details?.[0] as { code: ErrorCode; message: string };
+        throw new FabuException(detail.code, detail.message);
+      }
+      if (err instanceof WorkflowNotFoundError)
+        throw new FabuException('PROCESS_COMPLETED', `request ${id} has already finished`);
+      throw err;
+    }
+    return (await this.requests.view(id))!;
   }
 
   async get(user: DirectoryUser, id: string): Promise<RequestView> {
@@ -181,11 +228,11 @@ export class RequestsService {
    * is refused, never silently accepted, with the last moment it could have come and the earliest
    * date it could still ask for.
    */
-  private async checkApplyBefore(ir: ProcessIR, body: CreateRequest, now: Date): Promise<void> {
+  private async checkApplyBefore(ir: ProcessIR, fields: DateFields, now: Date): Promise<void> {
     const rule = ir.applyBefore;
     // The compiler only accepts lead times that count back from a date field.
     if (rule?.kind !== 'workingDaysBeforeField') return;
-    const date = body[rule.field];
+    const date = fields[rule.field];
     if (!date) {
       throw new FabuException('VALIDATION_FAILED', `${ir.name} needs ${rule.field}`, [
         { path: rule.field, message: `required by ${ir.code} (${rule.source})` },

@@ -204,6 +204,46 @@ describe('H3 government conference over HTTP', () => {
     expect((await apply(earliest)).status).toBe(201);
   });
 
+  it('moves the conference for its applicant (H6): the filing deadline follows, the history says so', async () => {
+    const calendar = bundledCalendar();
+    const first = conferenceDate();
+    const created = await submit('教育工作新闻发布会');
+    const id = created.body.id as string;
+    let filing = '';
+    for (const [, username] of H3_CHAIN.slice(0, -1)) {
+      const task = await myOpenTask(username, id);
+      const res = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
+        token: await token(username),
+        body: { action: 'approve' },
+      });
+      filing = res.body.openTasks[0];
+    }
+    const later = calendar.addWorkingDays(first, 5).date;
+    const move = (username: string, date: string) =>
+      token(username).then((t) =>
+        e2e.http('POST', `/api/requests/${id}/reschedule`, {
+          token: t,
+          body: { conferenceDate: date, reason: '场地调整' },
+        }),
+      );
+
+    expect((await move('chenming', later)).status).toBe(403);
+    const tooSoon = await move('sunli', calendar.addWorkingDays(businessDate(new Date()), 2).date);
+    expect(tooSoon.status).toBe(422);
+    expect(tooSoon.body.code).toBe('APPLICATION_TOO_LATE');
+
+    const moved = await move('sunli', later);
+    expect(moved.status).toBe(200);
+    expect(moved.body.conferenceDate).toBe(later);
+    const task = moved.body.tasks.find((t: { id: string }) => t.id === filing);
+    // Filing stays 3 working days before the conference (H3.4), 18:00 Shanghai.
+    expect(task.dueAt).toBe(`${calendar.addWorkingDays(later, -3).date}T10:00:00.000Z`);
+    expect(moved.body.history.slice(-2)).toMatchObject([
+      { type: 'request.rescheduled', actor: 'sunli', payload: { detail: { from: first, to: later } } },
+      { type: 'task.replanned', taskId: filing },
+    ]);
+  });
+
   it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {
     const xml = (await readFile(H3_FILE, 'utf8')).replace('position="main-leader"', 'position="chief-of-everything"');
     const res = await e2e.http('POST', '/api/processes', {

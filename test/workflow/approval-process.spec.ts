@@ -16,6 +16,7 @@ import {
   decideSignal,
   decideUpdate,
   replanDeadlinesUpdate,
+  rescheduleUpdate,
   stateQuery,
 } from '../../workflows/definitions.js';
 import { CONFERENCE_DATE, H3_CHAIN, UNLOADED_YEAR, dueOn, h3Directory, h3Input, loadH3 } from '../support/h3.js';
@@ -248,6 +249,38 @@ describe('approvalProcess', () => {
     await env.sleep(untilNewDue + 60_000);
     const later = await handle.query(stateQuery);
     expect(later.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ status: 'open', overdue: true });
+    await endChain(handle);
+  });
+
+  it('moves deadlines counted from the conference when it is rescheduled (H6), for the applicant only', async () => {
+    const handle = await start({ conferenceDate: CONFERENCE_DATE });
+    for (const [, actor] of H3_CHAIN.slice(0, -1)) await decide(handle, actor, 'approve');
+    const { open } = await openTask(handle);
+    expect(open).toMatchObject({ elementId: 'file-materials', dueAt: dueOn(addDays(CONFERENCE_DATE, -3)) });
+
+    const stranger = handle.executeUpdate(rescheduleUpdate, {
+      args: [{ conferenceDate: addDays(CONFERENCE_DATE, 7), actor: 'chenming' }],
+    });
+    await expect(stranger).rejects.toMatchObject({
+      cause: { type: 'RescheduleRefused', details: [{ code: 'FORBIDDEN' }] },
+    });
+
+    const nextFriday = addDays(CONFERENCE_DATE, 7);
+    const result = await handle.executeUpdate(rescheduleUpdate, {
+      args: [{ conferenceDate: nextFriday, actor: 'sunli', reason: '会场调整' }],
+    });
+    expect(result).toEqual({ conferenceDate: nextFriday, replanned: [open!.taskId] });
+    const state = await handle.query(stateQuery);
+    expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ dueAt: dueOn(addDays(nextFriday, -3)) });
+    expect(state.history.slice(-2)).toMatchObject([
+      {
+        type: 'request.rescheduled',
+        actor: 'sunli',
+        detail: { field: 'conferenceDate', from: CONFERENCE_DATE, to: nextFriday, reason: '会场调整' },
+      },
+      { type: 'task.replanned', taskId: open!.taskId },
+    ]);
+    expect(batches.at(-1)!.request.conferenceDate).toBe(nextFriday);
     await endChain(handle);
   });
 });
