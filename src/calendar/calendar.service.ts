@@ -10,7 +10,7 @@ import type { CalendarSource } from './calendar.entities.js';
 import { CalendarRepository, type YearDays } from './calendar.repository.js';
 import type { DaysImport, ImportResult } from './calendar.schemas.js';
 import { NoticeParseError, parseHolidayNotice } from './notice-parser.js';
-import { WorkingDayCalendar, isIsoDate, weekday } from './working-days.js';
+import { WorkingDayCalendar, businessDate, isIsoDate, weekday } from './working-days.js';
 
 /** The statutory working-day calendar: stored years, imports from notices or data, a cached calculator. */
 @Injectable()
@@ -31,6 +31,24 @@ export class CalendarService {
       this.cached = { version, calendar: new WorkingDayCalendar(await this.repo.load()) };
     }
     return this.cached.calendar;
+  }
+
+  /**
+   * Fills in each open task's slack: working days from today to its due day, as the calendar
+   * counts them now (0 = due today, negative = overdue).
+   */
+  async withSlack<T extends { status: string; dueAt: string | null; slackWorkingDays: number | null }>(
+    tasks: T[],
+    now = new Date(),
+  ): Promise<T[]> {
+    if (!tasks.some((t) => t.status === 'open' && t.dueAt)) return tasks;
+    const calendar = await this.calendar();
+    const today = businessDate(now);
+    return tasks.map((t) =>
+      t.status === 'open' && t.dueAt
+        ? { ...t, slackWorkingDays: calendar.countWorkingDays(today, businessDate(new Date(t.dueAt))).count }
+        : t,
+    );
   }
 
   async year(year: number) {

@@ -135,6 +135,7 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     dueProvisional: t.dueProvisional,
     dueBasis: t.dueBasis,
     overdue: t.overdue,
+    slackWorkingDays: null,
     decision: t.decision,
     decidedBy: t.decidedBy,
     comment: t.comment,

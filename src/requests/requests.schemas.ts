@@ -46,6 +46,11 @@ export const TaskViewSchema = z.object({
   dueProvisional: z.boolean().describe('Counted across a year without holiday data (weekdays only)'),
   dueBasis: z.string().nullable(),
   overdue: z.boolean(),
+  slackWorkingDays: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Open tasks: working days left before the due day (0 = due today, negative = overdue)'),
   decision: z.string().nullable(),
   decidedBy: z.string().nullable(),
   comment: z.string().nullable(),

@@ -105,7 +105,7 @@ export class RequestsService {
     const input = reservation.startInput as ApprovalProcessInput;
     await this.start(reservation.requestId, input);
     // start() returns once the first projection is written: the read model has the request.
-    return (await this.requests.view(reservation.requestId))!;
+    return (await this.view(reservation.requestId))!;
   }
 
   /**
@@ -136,11 +136,17 @@ export class RequestsService {
         throw new FabuException('PROCESS_COMPLETED', `request ${id} has already finished`);
       throw err;
     }
-    return (await this.requests.view(id))!;
+    return (await this.view(id))!;
+  }
+
+  /** The read model's view of a request, with each open task's slack in working days. */
+  private async view(id: string): Promise<RequestView | null> {
+    const view = await this.requests.view(id);
+    return view && { ...view, tasks: await this.calendar.withSlack(view.tasks) };
   }
 
   async get(user: DirectoryUser, id: string): Promise<RequestView> {
-    const view = await this.requests.view(id);
+    const view = await this.view(id);
     if (!view) throw new FabuException('REQUEST_NOT_FOUND', `no request ${id}`);
     const sameOrg = user.orgCode === view.orgCode || user.positions.some((p) => p.orgCode === view.orgCode);
     if (!user.isAdmin && !sameOrg && !(await this.requests.isParticipant(id, user.username))) {

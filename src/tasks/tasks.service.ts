@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { CalendarService } from '../calendar/calendar.service.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { toTaskView } from '../requests/requests.repository.js';
@@ -23,10 +24,12 @@ export class TasksService {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     private readonly tasks: TasksRepository,
+    private readonly calendar: CalendarService,
   ) {}
 
-  inbox(user: DirectoryUser, query: ListTasksQuery) {
-    return this.tasks.inbox(user.username, query.limit, query.cursor);
+  async inbox(user: DirectoryUser, query: ListTasksQuery) {
+    const page = await this.tasks.inbox(user.username, query.limit, query.cursor);
+    return { ...page, items: await this.calendar.withSlack(page.items) };
   }
 
   async get(user: DirectoryUser, id: string) {
@@ -35,7 +38,8 @@ export class TasksService {
     if (!task || (!user.isAdmin && !candidates.includes(user.username))) {
       throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
     }
-    return toTaskView(task, candidates);
+    const [view] = await this.calendar.withSlack([toTaskView(task, candidates)]);
+    return view!;
   }
 
   /**

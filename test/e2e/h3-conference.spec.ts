@@ -28,7 +28,7 @@ async function submit(title: string, headers: Record<string, string> = {}) {
 async function myOpenTask(username: string, requestId: string) {
   const res = await e2e.http('GET', '/api/tasks?limit=200', { token: await token(username) });
   expect(res.status).toBe(200);
-  return (res.body.items as Array<{ id: string; requestId: string; elementId: string }>).find(
+  return (res.body.items as Array<{ id: string; requestId: string; elementId: string; slackWorkingDays: number }>).find(
     (t) => t.requestId === requestId,
   );
 }
@@ -65,6 +65,8 @@ describe('H3 government conference over HTTP', () => {
     for (const [elementId, username] of H3_CHAIN) {
       const task = await myOpenTask(username, id);
       expect(task?.elementId).toBe(elementId);
+      // The press office's reply is due within 2 working days (H1): 2 left on the day it arrives.
+      if (elementId === 'guidance') expect(task).toMatchObject({ slackWorkingDays: 2, overdue: false });
       const decided = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
         token: await token(username),
         body: { action: 'approve', comment: '同意' },
