@@ -180,16 +180,37 @@ export function computeDue(rule: DueRule, ctx: DueContext): Due {
     }
     case 'workingDaysBeforeField': {
       // H3.4 / H6: materials filed at least 3 WD before the conference.
-      const value = ctx.request[rule.field];
-      if (value === undefined) throw new Error(`computeDue: request field ${rule.field} is missing (${rule.source})`);
-      if (!isIsoDate(value)) {
-        throw new Error(`computeDue: request field ${rule.field} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
-      }
+      const value = requireDateField(ctx, rule.field, rule.source);
       const { date, provisional } = calendar.addWorkingDays(value, -rule.days);
       return {
         dueAt: endOfBusinessDay(date, dayEnd, offsetMinutes),
         provisional,
         basis: `${plural(rule.days, 'working day')} before ${rule.field} ${value} (${rule.source})`,
+      };
+    }
+    case 'calendarAfterOpen': {
+      // H8: "within one month". A period whose last day is a day off ends on the next working day
+      // (民法典 art. 203).
+      const opened = businessDate(openedAt, offsetMinutes);
+      const end = shiftCalendar(opened, rule.unit, rule.count);
+      const { date, provisional } = calendar.nextWorkingDay(end);
+      return {
+        dueAt: endOfBusinessDay(date, dayEnd, offsetMinutes),
+        provisional,
+        basis: `${plural(rule.count, rule.unit)} after ${opened}${date === end ? '' : `, moved off a day off to ${date}`} (${rule.source})`,
+      };
+    }
+    case 'calendarBeforeField': {
+      // N6: filed one week before. A deadline that falls on a day off moves to the working day before.
+      const value = requireDateField(ctx, rule.field, rule.source);
+      const target = shiftCalendar(value, rule.unit, -rule.count);
+      const { date, provisional } = calendar.isWorkingDay(target)
+        ? { date: target, provisional: !calendar.covers(target) }
+        : calendar.addWorkingDays(target, -1);
+      return {
+        dueAt: endOfBusinessDay(date, dayEnd, offsetMinutes),
+        provisional,
+        basis: `${plural(rule.count, rule.unit)} before ${rule.field} ${value}${date === target ? '' : `, moved off a day off to ${date}`} (${rule.source})`,
       };
     }
     case 'durationAfterOpen':
@@ -200,6 +221,25 @@ export function computeDue(rule: DueRule, ctx: DueContext): Due {
         basis: `${isoDuration(rule.ms)} after ${openedAt.toISOString()} (${rule.source})`,
       };
   }
+}
+
+function requireDateField(ctx: DueContext, field: 'conferenceDate', source: string): IsoDate {
+  const value = ctx.request[field];
+  if (value === undefined) throw new Error(`computeDue: request field ${field} is missing (${source})`);
+  if (!isIsoDate(value)) {
+    throw new Error(`computeDue: request field ${field} must be YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** d moved by n weeks or calendar months; a month shift keeps the day, clamped to the month's last day. */
+export function shiftCalendar(d: IsoDate, unit: 'week' | 'month', n: number): IsoDate {
+  if (unit === 'week') return addDays(d, 7 * n);
+  const [y, m, day] = d.split('-').map(Number) as [number, number, number];
+  const months = y * 12 + (m - 1) + n;
+  const [year, month] = [Math.floor(months / 12), (months % 12) + 1];
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
 }
 
 function plural(n: number, noun: string): string {

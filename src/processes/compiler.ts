@@ -127,7 +127,7 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
   if (proc.code === undefined) problem(id, 'missing fabu:code (the business-id prefix, e.g. "H3")');
   else if (!CODE.test(proc.code)) problem(id, `fabu:code "${proc.code}" must be upper-case letters and digits, e.g. "H3"`);
   const applyBefore = proc.applyBefore === undefined ? undefined : dueRule(proc.applyBefore, 'fabu:applyBefore', id, problems);
-  if (applyBefore && applyBefore.kind !== 'workingDaysBeforeField') {
+  if (applyBefore && applyBefore.kind !== 'workingDaysBeforeField' && applyBefore.kind !== 'calendarBeforeField') {
     // H1: "at least 7 WD before the conference" only makes sense counted back from a date.
     problem(id, `fabu:applyBefore must count back from a date field, e.g. "conferenceDate - 7WD", got "${applyBefore.source}"`);
   }

@@ -1,4 +1,4 @@
-import { DateFieldSchema, type DueRule } from './ir.js';
+import { type DateField, DateFieldSchema, type DueRule } from './ir.js';
 
 /** Namespace of the `fabu:` BPMN extension; a file must bind its prefix to exactly this uri. */
 export const FABU_NS = 'http://fabu.gov.cn/schema/bpmn/fabu';
@@ -30,7 +30,10 @@ export const fabuModdleDescriptor = {
 };
 
 const WORKING_DAYS_AFTER_OPEN = /^P(\d+)WD$/;
-const WORKING_DAYS_BEFORE_FIELD = /^([A-Za-z]\w*)\s*-\s*(\d+)\s*WD$/;
+const WORKING_DAYS_BEFORE_FIELD = /^([A-Za-z]\w*)\s*-\s*P?(\d+)\s*WD$/;
+const CALENDAR_AFTER_OPEN = /^P(\d+)([WM])$/;
+const CALENDAR_BEFORE_FIELD = /^([A-Za-z]\w*)\s*-\s*P(\d+)([WM])$/;
+const UNITS = { W: 'week', M: 'month' } as const;
 // ISO 8601 days, hours and minutes only: "P2D", "PT5H", "PT1H30M", "P1DT12H".
 const DURATION = /^P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?)?$/;
 const MINUTE_MS = 60_000;
@@ -54,13 +57,21 @@ export function parseDueExpression(source: string): DueRule {
 
   match = WORKING_DAYS_BEFORE_FIELD.exec(text);
   if (match) {
-    const field = DateFieldSchema.safeParse(match[1]);
-    if (!field.success) {
-      throw new Error(
-        `due expression "${source}" counts from unknown date field "${match[1]}" (known: ${DateFieldSchema.options.join(', ')})`,
-      );
-    }
-    return { kind: 'workingDaysBeforeField', field: field.data, days: Number(match[2]), source };
+    return { kind: 'workingDaysBeforeField', field: dateField(match[1]!, source), days: Number(match[2]), source };
+  }
+
+  match = CALENDAR_AFTER_OPEN.exec(text);
+  if (match) {
+    const count = Number(match[1]);
+    if (count < 1) throw new Error(`due expression "${source}" must be at least 1 ${UNITS[match[2] as 'W' | 'M']}`);
+    return { kind: 'calendarAfterOpen', unit: UNITS[match[2] as 'W' | 'M'], count, source };
+  }
+
+  match = CALENDAR_BEFORE_FIELD.exec(text);
+  if (match) {
+    const count = Number(match[2]);
+    if (count < 1) throw new Error(`due expression "${source}" must be at least 1 ${UNITS[match[3] as 'W' | 'M']}`);
+    return { kind: 'calendarBeforeField', field: dateField(match[1]!, source), unit: UNITS[match[3] as 'W' | 'M'], count, source };
   }
 
   match = DURATION.exec(text);
@@ -72,6 +83,17 @@ export function parseDueExpression(source: string): DueRule {
   }
 
   throw new Error(
-    `bad due expression "${source}": expected P<n>WD, <dateField> - <n>WD or an ISO 8601 duration such as PT5H`,
+    `bad due expression "${source}": expected P<n>WD, P<n>W, P<n>M, <dateField> - <n>WD, <dateField> - P<n>W ` +
+      `or an ISO 8601 duration such as PT5H`,
   );
+}
+
+function dateField(name: string, source: string): DateField {
+  const field = DateFieldSchema.safeParse(name);
+  if (!field.success) {
+    throw new Error(
+      `due expression "${source}" counts from unknown date field "${name}" (known: ${DateFieldSchema.options.join(', ')})`,
+    );
+  }
+  return field.data;
 }

@@ -14,9 +14,15 @@ export type DateField = z.infer<typeof DateFieldSchema>;
 /**
  * When a step is due.
  * - `P2WD`: the end of the business day of the 2nd working day after the task opens (H1 reply).
- * - `conferenceDate - 3WD`: the end of the business day 3 working days before the conference (H3.4).
+ * - `conferenceDate - 3WD` (or `conferenceDate -P3WD`): the end of the business day 3 working days
+ *   before the conference (H3.4).
+ * - `P1W`, `P1M`: a calendar week or month after the task opens (H8: a roster change filed within
+ *   one month); a period ending on a day off ends on the next working day.
+ * - `conferenceDate - P1W`: a calendar week before the date (N6: filed one week before); a day off
+ *   moves it to the working day before.
  * - `PT5H` (ISO 8601 duration): wall-clock time after the task opens (emergencies, H7).
  */
+export const CalendarUnitSchema = z.enum(['week', 'month']);
 export const DueRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('workingDaysAfterOpen'), days: z.number().int().positive(), source: z.string() }),
   z.object({
@@ -26,6 +32,19 @@ export const DueRuleSchema = z.discriminatedUnion('kind', [
     source: z.string(),
   }),
   z.object({ kind: z.literal('durationAfterOpen'), ms: z.number().int().positive(), source: z.string() }),
+  z.object({
+    kind: z.literal('calendarAfterOpen'),
+    unit: CalendarUnitSchema,
+    count: z.number().int().positive(),
+    source: z.string(),
+  }),
+  z.object({
+    kind: z.literal('calendarBeforeField'),
+    field: DateFieldSchema,
+    unit: CalendarUnitSchema,
+    count: z.number().int().positive(),
+    source: z.string(),
+  }),
 ]);
 export type DueRule = z.infer<typeof DueRuleSchema>;
 

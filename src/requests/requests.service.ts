@@ -237,7 +237,7 @@ export class RequestsService {
   private async checkApplyBefore(ir: ProcessIR, fields: DateFields, now: Date): Promise<void> {
     const rule = ir.applyBefore;
     // The compiler only accepts lead times that count back from a date field.
-    if (rule?.kind !== 'workingDaysBeforeField') return;
+    if (rule?.kind !== 'workingDaysBeforeField' && rule?.kind !== 'calendarBeforeField') return;
     const date = fields[rule.field];
     if (!date) {
       throw new FabuException('VALIDATION_FAILED', `${ir.name} needs ${rule.field}`, [
@@ -255,7 +255,7 @@ export class RequestsService {
     const lastDay = `${businessDate(last)} ${dayEnd}`;
     throw new FabuException(
       'APPLICATION_TOO_LATE',
-      `${ir.code} must be applied for at least ${rule.days} working days before the ${rule.field} (H1): ` +
+      `${ir.code} must be applied for at least ${lead(rule)} before the ${rule.field} (H1): ` +
         `for ${date} the last moment was ${lastDay} (Asia/Shanghai); the earliest ${rule.field} still possible is ${earliest}`,
       [{ path: rule.field, message: `too soon: the earliest ${rule.field} still possible is ${earliest}` }],
       {
@@ -264,4 +264,12 @@ export class RequestsService {
       },
     );
   }
+}
+
+function lead(
+  rule: { kind: 'workingDaysBeforeField'; days: number } | { kind: 'calendarBeforeField'; unit: string; count: number },
+) {
+  return rule.kind === 'workingDaysBeforeField'
+    ? `${rule.days} working day${rule.days === 1 ? '' : 's'}`
+    : `${rule.count} ${rule.unit}${rule.count === 1 ? '' : 's'}`;
 }

@@ -482,6 +482,16 @@ describe(parseDueExpression.name, () => {
     ['PT1H30M', { kind: 'durationAfterOpen', ms: 90 * 60_000, source: 'PT1H30M' }],
     ['P2D', { kind: 'durationAfterOpen', ms: 48 * 3_600_000, source: 'P2D' }],
     ['P1DT12H', { kind: 'durationAfterOpen', ms: 36 * 3_600_000, source: 'P1DT12H' }],
+    [
+      'conferenceDate -P7WD',
+      { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 7, source: 'conferenceDate -P7WD' },
+    ],
+    ['P1W', { kind: 'calendarAfterOpen', unit: 'week', count: 1, source: 'P1W' }],
+    ['P1M', { kind: 'calendarAfterOpen', unit: 'month', count: 1, source: 'P1M' }],
+    [
+      'conferenceDate - P1W',
+      { kind: 'calendarBeforeField', field: 'conferenceDate', unit: 'week', count: 1, source: 'conferenceDate - P1W' },
+    ],
   ])('parses %s when it is well formed', (text, rule) => {
     expect(parseDueExpression(text)).toEqual(rule);
   });
@@ -494,7 +504,10 @@ describe(parseDueExpression.name, () => {
     'P0WD',
     'PT0H',
     'PT5S',
-    'P1W',
+    'P0W',
+    'P0M',
+    'conferenceDate - P0W',
+    'conferenceDate - 1W',
     'p2wd',
     '2WD',
     'meetingDate - 3WD',

@@ -6,6 +6,7 @@ import {
   computeDue,
   endOfBusinessDay,
   isIsoDate,
+  shiftCalendar,
   weekday,
   WorkingDayCalendar,
 } from '../../src/calendar/working-days.js';
@@ -342,5 +343,54 @@ describe(WorkingDayCalendar.name, () => {
         });
       });
     });
+  });
+});
+
+// Calendar weeks and months (H8: within one month; N6: one week before), against the bundled 2026
+// data: National Day 10-01..10-07 off, Saturday 02-28 a make-up workday (Spring Festival).
+describe('computeDue with calendar weeks and months', () => {
+  const calendar = bundledCalendar();
+  const at = (date: string) => new Date(`${date}T02:00:00.000Z`); // 10:00 in Shanghai
+  const due = (rule: DueRule, openedOn: string, conferenceDate?: string) =>
+    computeDue(rule, { openedAt: at(openedOn), request: { conferenceDate }, calendar });
+
+  it('ends a month on the next working day when the month ends on a holiday', () => {
+    const r = due({ kind: 'calendarAfterOpen', unit: 'month', count: 1, source: 'P1M' }, '2026-09-07');
+    expect(r).toMatchObject({ dueAt: new Date('2026-10-08T10:00:00.000Z'), provisional: false });
+    expect(r.basis).toMatch(/moved off a day off to 2026-10-08/);
+  });
+
+  it('clamps a month to its last day, which may be a make-up workday', () => {
+    const r = due({ kind: 'calendarAfterOpen', unit: 'month', count: 1, source: 'P1M' }, '2026-01-31');
+    expect(r.dueAt).toEqual(new Date('2026-02-28T10:00:00.000Z'));
+  });
+
+  it('ends a week after on the same weekday, or the next working day after a holiday', () => {
+    const week = { kind: 'calendarAfterOpen', unit: 'week', count: 1, source: 'P1W' } as const;
+    expect(due(week, '2026-11-12').dueAt).toEqual(new Date('2026-11-19T10:00:00.000Z'));
+    expect(due(week, '2026-09-24').dueAt).toEqual(new Date('2026-10-08T10:00:00.000Z'));
+  });
+
+  it('falls a week before the conference, or on the working day before when that is a day off (N6)', () => {
+    const rule = { kind: 'calendarBeforeField', field: 'conferenceDate', unit: 'week', count: 1, source: 'x' } as const;
+    expect(due(rule, '2026-11-02', '2026-11-27').dueAt).toEqual(new Date('2026-11-20T10:00:00.000Z'));
+    expect(due(rule, '2026-09-01', '2026-10-09').dueAt).toEqual(new Date('2026-09-30T10:00:00.000Z'));
+  });
+
+  it('is provisional when the counting reaches a year without data', () => {
+    const r = due({ kind: 'calendarAfterOpen', unit: 'month', count: 1, source: 'P1M' }, '2026-12-15');
+    expect(r).toMatchObject({ dueAt: new Date('2027-01-15T10:00:00.000Z'), provisional: true });
+  });
+});
+
+describe(shiftCalendar.name, () => {
+  it.each([
+    ['2026-03-31', 'month', -1, '2026-02-28'],
+    ['2024-01-31', 'month', 1, '2024-02-29'],
+    ['2026-12-15', 'month', 1, '2027-01-15'],
+    ['2026-01-15', 'month', -1, '2025-12-15'],
+    ['2026-12-29', 'week', 1, '2027-01-05'],
+  ] as const)('moves %s by %s × %i to %s', (d, unit, n, expected) => {
+    expect(shiftCalendar(d, unit, n)).toBe(expected);
   });
 });
