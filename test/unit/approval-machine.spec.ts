@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { H3_CHAIN, H3_FILE } from '../support/h3.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import type { ProcessIR, UserTaskNode } from '../../src/processes/ir.js';
 import { ApprovalMachine, type Decision, type Effect, type MachineState } from '../../workflows/approval-machine.js';
@@ -9,17 +10,9 @@ import { ApprovalMachine, type Decision, type Effect, type MachineState } from '
  * `draft` has fabu:actions="approve" (approve only); every other step allows the default approve,reject.
  * Times are fixed instants in March 2026 (Shanghai is UTC+08:00, so 10:00Z is 18:00 local).
  */
-const H3_FILE = new URL('../../processes/huludao-government-conference.bpmn', import.meta.url);
 const REQUEST = 'H3-2026-0012';
-const CHAIN = [
-  'draft',
-  'guidance',
-  'sign-main-leader',
-  'sign-leader-in-charge',
-  'sign-propaganda',
-  'file-materials',
-] as const;
-type Step = (typeof CHAIN)[number];
+const CHAIN = H3_CHAIN.map(([step]) => step);
+type Step = (typeof H3_CHAIN)[number][0];
 
 const INITIATOR = 'zhang.min';
 const PRESS_OFFICER = 'wang.fang';

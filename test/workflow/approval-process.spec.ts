@@ -117,14 +117,7 @@ describe('approvalProcess', () => {
       steps.push(open!.elementId);
       await decide(handle, actor, 'approve');
     }
-    expect(steps).toEqual([
-      'draft',
-      'guidance',
-      'sign-main-leader',
-      'sign-leader-in-charge',
-      'sign-propaganda',
-      'file-materials',
-    ]);
+    expect(steps).toEqual(H3_CHAIN.map(([elementId]) => elementId));
     expect(await handle.result()).toMatchObject({ outcome: 'approved' });
 
     const state = await handle.query(stateQuery);
