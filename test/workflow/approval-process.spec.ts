@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
-import { WorkingDayCalendar, addDays } from '../../src/calendar/working-days.js';
+import { WorkingDayCalendar, addDays, businessDate, computeDue } from '../../src/calendar/working-days.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
@@ -274,6 +274,39 @@ describe('approvalProcess', () => {
       { type: 'task.replanned', taskId: open!.taskId },
     ]);
     expect(batches.at(-1)!.request.conferenceDate).toBe(nextFriday);
+    await endChain(handle);
+  });
+
+  it('fires a 2-working-day reply deadline on the right day when it crosses a week-long holiday (H1)', async () => {
+    // The real 2026 National Day is behind the server clock, so the holiday is placed right after
+    // today (test data shaped like it: seven days off).
+    const today = businessDate(new Date(await env.currentTimeMs()));
+    const data = loadBundledCalendarData();
+    const holiday = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [addDays(today, n), '国庆节（测试）']));
+    calendar = new WorkingDayCalendar({ ...data, holidays: { ...data.holidays, ...holiday } });
+
+    const handle = await start();
+    await decide(handle, 'sunli', 'approve');
+    const { open } = await openTask(handle);
+    expect(open!.elementId).toBe('guidance');
+    // Due at 18:00 Shanghai on the 2nd working day after the holiday week, not within it.
+    const dueDay = businessDate(new Date(open!.dueAt!));
+    expect(dueDay > addDays(today, 7)).toBe(true);
+    const guidance = ir.nodes.guidance;
+    if (guidance?.kind !== 'userTask' || !guidance.due) throw new Error('the H3 guidance step has a due rule');
+    const expected = computeDue(guidance.due, { openedAt: new Date(open!.openedAt!), request: {}, calendar });
+    expect(open!.dueAt).toBe(expected.dueAt.toISOString());
+
+    // A minute before the due time the task is on time; a minute after, it is overdue.
+    const due = Date.parse(open!.dueAt!);
+    await env.sleep(due - (await env.currentTimeMs()) - 60_000);
+    expect((await handle.query(stateQuery)).tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({
+      overdue: false,
+    });
+    await env.sleep(120_000);
+    expect((await handle.query(stateQuery)).tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({
+      overdue: true,
+    });
     await endChain(handle);
   });
 });
