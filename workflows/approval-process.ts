@@ -232,6 +232,9 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     rescheduleUpdate,
     (change) =>
       serially(async () => {
+        // The chain may have finished while this waited its turn behind other effects.
+        if (machine.state.status !== 'running')
+          refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
         const from = request.conferenceDate;
         request = { ...request, conferenceDate: change.conferenceDate };
         machine.recordReschedule(
@@ -245,20 +248,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       }),
     {
       validator: (change) => {
-        const refuse = (code: string, message: string) => {
-          throw ApplicationFailure.create({
-            type: RESCHEDULE_REFUSED,
-            message,
-            details: [{ code, message }],
-            nonRetryable: true,
-          });
-        };
         if (machine.state.status !== 'running')
-          refuse('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
+          refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
         if (change.actor !== request.initiator)
-          refuse('FORBIDDEN', `only ${request.initiator}, who applied, may move the conference`);
+          refuseReschedule('FORBIDDEN', `only ${request.initiator}, who applied, may move the conference`);
         if (!/^\d{4}-\d{2}-\d{2}$/.test(change.conferenceDate))
-          refuse('VALIDATION_FAILED', 'conferenceDate must be YYYY-MM-DD');
+          refuseReschedule('VALIDATION_FAILED', 'conferenceDate must be YYYY-MM-DD');
       },
     },
   );
@@ -282,4 +277,13 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   await queue;
   const completed = machine.state.history.find((h) => h.type === 'request.completed');
   return { outcome: machine.state.outcome ?? 'rejected', completedAt: completed?.at ?? new Date().toISOString() };
+}
+
+function refuseReschedule(code: string, message: string): never {
+  throw ApplicationFailure.create({
+    type: RESCHEDULE_REFUSED,
+    message,
+    details: [{ code, message }],
+    nonRetryable: true,
+  });
 }
