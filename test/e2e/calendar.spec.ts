@@ -10,7 +10,7 @@ import { SA } from '../../workflows/definitions.js';
 const unloaded = UNLOADED_YEAR;
 let e2e: E2E;
 let admin: string;
-const notice = (year: number) => readFile(`../shared/fixtures/holiday-notices/${year}.txt`, 'utf8');
+const notice = (year: number) => readFile(`test/fixtures/holiday-notices/${year}.txt`, 'utf8');
 
 beforeAll(async () => {
   e2e = await startE2E();

@@ -3,44 +3,12 @@ import { createRequire } from 'node:module';
 import { NoticeParseError, parseHolidayNotice, type NoticeProblem } from '../../src/calendar/notice-parser.js';
 
 /*
- * The two notices are copied verbatim (one array element per line, so line numbers read off the index + 1)
- * from the State Council texts in the shared fixtures holiday-notices/2017.txt and 2025.txt: the test stays
- * self-contained. Each self-check test edits ONE line of a real notice, so the problem must name that line.
+ * The two notices as published (test/fixtures/holiday-notices/). Each self-check test edits ONE line of
+ * a real notice, so the problem must name that line.
  */
-const NOTICE_2017 = [
-  '国务院办公厅关于2017年部分节假日安排的通知',
-  '国办发明电〔2016〕17号',
-  '',
-  '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
-  '经国务院批准，现将2017年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。',
-  '一、元旦：1月1日放假，1月2日（星期一）补休。',
-  '二、春节：1月27日至2月2日放假调休，共7天。1月22日（星期日）、2月4日（星期六）上班。',
-  '三、清明节：4月2日至4日放假调休，共3天。4月1日（星期六）上班。',
-  '四、劳动节：5月1日放假，与周末连休。',
-  '五、端午节：5月28日至30日放假调休，共3天。5月27日（星期六）上班。',
-  '六、中秋节、国庆节：10月1日至8日放假调休，共8天。9月30日（星期六）上班。',
-  '节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。',
-  '国务院办公厅',
-  '2016年12月1日',
-].join('\n');
-
-const NOTICE_2025 = [
-  '国务院办公厅关于2025年部分节假日安排的通知',
-  '国办发明电〔2024〕12号',
-  '',
-  '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
-  '经党中央、国务院批准，根据2024年11月修订的《全国年节及纪念日放假办法》，自2025年1月1日起，全体公民放假的假日增加2天，其中春节、劳动节各增加1天。据此对放假调休原则作进一步优化完善，除个别特殊情形外，春节自农历除夕起放假调休8天，国庆节自10月1日起放假调休7天，劳动节放假调休5天，元旦、清明节、端午节、中秋节分别放假调休或连休3天（如逢周三则只在当日放假），国庆节放假如逢中秋节则合并放假8天。',
-  '按照上述原则，现将2025年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。',
-  '一、元旦：1月1日（周三）放假1天，不调休。',
-  '二、春节：1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休，共8天。1月26日（周日）、2月8日（周六）上班。',
-  '三、清明节：4月4日（周五）至6日（周日）放假，共3天。',
-  '四、劳动节：5月1日（周四）至5日（周一）放假调休，共5天。4月27日（周日）上班。',
-  '五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。',
-  '六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。9月28日（周日）、10月11日（周六）上班。',
-  '节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。',
-  '国务院办公厅',
-  '2024年11月12日',
-].join('\n');
+const notice = (year: number) => readFileSync(`test/fixtures/holiday-notices/${year}.txt`, 'utf8');
+const NOTICE_2017 = notice(2017);
+const NOTICE_2025 = notice(2025);
 
 /** The expectation is the bundled reference data, not anything the parser produced. */
 const bundled = JSON.parse(
