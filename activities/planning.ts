@@ -1,13 +1,15 @@
 import type { WorkingDayCalendar } from '../src/calendar/working-days.js';
 import { computeDue } from '../src/calendar/working-days.js';
 import type { DirectoryRepository } from '../src/directory/directory.repository.js';
-import type { CandidateExpr, UserTaskNode } from '../src/processes/ir.js';
+import type { CandidateExpr, DueRule, UserTaskNode } from '../src/processes/ir.js';
 import type { RequestFields } from '../workflows/definitions.js';
 
 export interface PlanTaskInput {
   requestId: string;
   taskId: string;
   node: UserTaskNode;
+  /** The candidate expressions of this task: all of the node's, or one per multi-instance instance. */
+  candidates?: CandidateExpr[];
   request: RequestFields;
   /** ISO instant the task opened (the workflow's clock). */
   openedAt: string;
@@ -49,9 +51,17 @@ export function createPlanningActivities(deps: PlanningDeps) {
 
   async function planDue(input: Omit<PlanTaskInput, 'taskId'> & { taskId?: string }): Promise<DuePlan> {
     if (!input.node.due) return { dueProvisional: false };
-    const due = computeDue(input.node.due, {
-      openedAt: new Date(input.openedAt),
-      request: input.request,
+    return planRule(input.node.due, input.request, input.openedAt);
+  }
+
+  async function planRule(
+    rule: DueRule,
+    request: RequestFields,
+    from: string,
+  ): Promise<Required<Omit<DuePlan, 'dueAt'>> & { dueAt: string }> {
+    const due = computeDue(rule, {
+      openedAt: new Date(from),
+      request,
       calendar: await deps.calendar(),
       dayEnd: deps.dayEnd,
     });
@@ -60,12 +70,22 @@ export function createPlanningActivities(deps: PlanningDeps) {
 
   return {
     async planTask(input: PlanTaskInput): Promise<TaskPlan> {
-      const { candidates, unresolved } = await resolveAll(input.node.candidates, input.request);
+      const { candidates, unresolved } = await resolveAll(input.candidates ?? input.node.candidates, input.request);
       return { candidates, unresolved, ...(await planDue(input)) };
     },
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */
     planDue,
+
+    /** When a timer event or boundary timer fires: its rule counted from the moment it started waiting. */
+    async planTimer(input: {
+      requestId: string;
+      rule: DueRule;
+      request: RequestFields;
+      from: string;
+    }): Promise<DuePlan> {
+      return planRule(input.rule, input.request, input.from);
+    },
 
     async resolveRecipients(input: {
       requestId: string;

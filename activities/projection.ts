@@ -13,6 +13,8 @@ export interface ProjectionBatch {
     processVersion: number;
     status: 'running' | 'completed';
     stage: string;
+    /** 1, then one more after each return (退回). */
+    round?: number;
     outcome?: Outcome;
     createdAt: string;
     completedAt?: string;

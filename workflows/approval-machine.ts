@@ -1,8 +1,21 @@
 // The state machine behind the approval interpreter. Pure: no Temporal APIs, no clocks, no I/O,
 // so unit tests drive it without a server and the workflow replays it deterministically.
-// The workflow feeds it events (started, task opened, decision, deadline passed) and carries out
-// the effects it returns (open a task, finish the process).
-import type { DecisionAction, Outcome, ProcessIR, UserTaskNode } from '../src/processes/ir.js';
+// The workflow feeds it events (started, task opened, decision, timer fired, message, service
+// done) and carries out the effects it returns (open a task, start a timer, run a service task,
+// finish the process). It owns every token of the chain, which is what makes 退回 (return) safe
+// across parallel branches and multi-instance steps: nothing it did not cancel stays open.
+import { conditionHolds } from '../src/processes/feel.js';
+import type {
+  BoundaryTimerNode,
+  CandidateExpr,
+  DecisionAction,
+  DueRule,
+  Outcome,
+  ProcessIR,
+  ProcessNode,
+  ServiceTaskNode,
+  UserTaskNode,
+} from '../src/processes/ir.js';
 
 export type TaskStatus = 'opening' | 'open' | 'completed' | 'cancelled';
 
@@ -11,7 +24,11 @@ export interface TaskState {
   elementId: string;
   name: string;
   rules: string[];
+  /** The chain's round when the task opened: 1, then one more after each return (退回). */
   round: number;
+  /** The step visit this task belongs to, and its instance (one per candidate in a multi-instance step). */
+  stepId?: string;
+  instance?: number;
   status: TaskStatus;
   /** Usernames resolved from the BPMN candidate expressions when the task opened. */
   candidates: string[];
@@ -24,6 +41,46 @@ export interface TaskState {
   decision?: DecisionAction;
   decidedBy?: string;
   comment?: string;
+  /** A return's target step (element id). */
+  returnTo?: string;
+}
+
+export type StepKind = 'userTask' | 'serviceTask' | 'timerEvent' | 'messageEvent';
+export type StepResult = 'approved' | 'rejected' | 'returned' | 'interrupted' | 'done';
+
+/** One visit of a node that waits: a user task (with its instances), a service task, a timer, a message. */
+export interface StepState {
+  stepId: string;
+  elementId: string;
+  kind: StepKind;
+  round: number;
+  status: 'active' | 'completed' | 'cancelled';
+  result?: StepResult;
+  enteredAt: string;
+  closedAt?: string;
+  /** User tasks: the latest task of each instance (null while it waits for a resubmission). */
+  instances?: Array<string | null>;
+  /** resubmit policy: when this step is done again, the returning step's instance reopens instead of moving on. */
+  resubmitTo?: { stepId: string; instance: number };
+}
+
+export interface TimerState {
+  timerId: string;
+  /** The boundary or intermediate timer event. */
+  elementId: string;
+  /** The step it belongs to: the task a boundary timer is attached to, or the timer event's own step. */
+  stepId: string;
+  status: 'pending' | 'fired' | 'cancelled';
+  /** How many times this boundary has fired for its step (non-interrupting timers may repeat). */
+  firing: number;
+  dueAt?: string;
+}
+
+export interface JoinState {
+  /** Incoming flows that arrived since the join last fired. */
+  arrived: string[];
+  /** The flows the last firing consumed: restored for untouched branches when a return undoes it. */
+  lastFired: string[];
 }
 
 export type HistoryType =
@@ -33,6 +90,12 @@ export type HistoryType =
   | 'task.overdue'
   | 'task.replanned'
   | 'task.cancelled'
+  | 'step.completed'
+  | 'gateway.taken'
+  | 'timer.fired'
+  | 'message.received'
+  | 'service.completed'
+  | 'round.started'
   | 'request.rescheduled'
   | 'request.completed';
 
@@ -45,15 +108,24 @@ export interface HistoryEntry {
   actor?: string;
   action?: DecisionAction;
   comment?: string;
+  round?: number;
   detail?: Record<string, unknown>;
 }
+
+export type Variables = Record<string, unknown>;
 
 export interface MachineState {
   status: 'running' | 'completed';
   outcome?: Outcome;
+  /** 1, then one more after each return (退回). */
+  round: number;
+  variables: Variables;
   tasks: Record<string, TaskState>;
-  /** How many times each user task element has been opened: a task id is `<request>.<element>.<round>`. */
-  rounds: Record<string, number>;
+  steps: Record<string, StepState>;
+  timers: Record<string, TimerState>;
+  joins: Record<string, JoinState>;
+  /** How many times each element has been visited / opened; ids are built from these counters. */
+  visits: Record<string, number>;
   history: HistoryEntry[];
 }
 
@@ -62,17 +134,30 @@ export interface Decision {
   action: DecisionAction;
   actor: string;
   comment?: string;
+  /** For `return`: the element id of the earlier completed user task to send the work back to. */
+  returnTo?: string;
 }
 
 export type DecisionErrorCode =
-  'PROCESS_COMPLETED' | 'TASK_NOT_FOUND' | 'TASK_NOT_OPEN' | 'NOT_A_CANDIDATE' | 'ACTION_NOT_ALLOWED';
+  | 'PROCESS_COMPLETED'
+  | 'TASK_NOT_FOUND'
+  | 'TASK_NOT_OPEN'
+  | 'NOT_A_CANDIDATE'
+  | 'ACTION_NOT_ALLOWED'
+  | 'RETURN_TARGET_INVALID'
+  | 'WITHDRAW_NOT_ALLOWED'
+  | 'MESSAGE_NOT_EXPECTED';
 
 export interface DecisionError {
   code: DecisionErrorCode;
   message: string;
 }
 
-export type Effect = { type: 'openTask'; taskId: string; node: UserTaskNode } | { type: 'completed'; outcome: Outcome };
+export type Effect =
+  | { type: 'openTask'; taskId: string; node: UserTaskNode; candidates: CandidateExpr[] }
+  | { type: 'startTimer'; timerId: string; elementId: string; rule: DueRule; baseAt: string }
+  | { type: 'runService'; stepId: string; node: ServiceTaskNode }
+  | { type: 'completed'; outcome: Outcome };
 
 export interface OpenedTaskDetails {
   candidates: string[];
@@ -81,6 +166,15 @@ export interface OpenedTaskDetails {
   dueBasis?: string;
 }
 
+export interface MessageInput {
+  name: string;
+  actor: string;
+  payload?: Record<string, unknown>;
+}
+
+/** What a chain does with an IR feature the first slice (IR v1) did not carry. */
+const DEFAULT_ACTIONS: DecisionAction[] = ['approve', 'reject'];
+
 export class ApprovalMachine {
   readonly state: MachineState;
 
@@ -88,14 +182,25 @@ export class ApprovalMachine {
     private readonly ir: ProcessIR,
     private readonly requestId: string,
     state?: MachineState,
+    variables: Variables = {},
   ) {
-    this.state = state ?? { status: 'running', tasks: {}, rounds: {}, history: [] };
+    this.state = state ?? {
+      status: 'running',
+      round: 1,
+      variables: { ...variables },
+      tasks: {},
+      steps: {},
+      timers: {},
+      joins: {},
+      visits: {},
+      history: [],
+    };
   }
 
-  /** Records the submission and walks from the start event to the first waiting node. */
+  /** Records the submission and walks from the start event to the first waiting nodes. */
   start(at: string, initiator: string): Effect[] {
     this.record({ at, type: 'request.submitted', actor: initiator });
-    return this.enter(this.ir.startNodeId, at);
+    return this.arrive(this.ir.startNodeId, undefined, at);
   }
 
   /** Called once candidates and due time are known: the task becomes decidable. */
@@ -108,6 +213,7 @@ export class ApprovalMachine {
       type: 'task.opened',
       taskId,
       elementId: task.elementId,
+      round: task.round,
       detail: { candidates: details.candidates, dueAt: details.dueAt, dueProvisional: details.dueProvisional },
     });
     return task;
@@ -125,13 +231,32 @@ export class ApprovalMachine {
       return { code: 'NOT_A_CANDIDATE', message: `${decision.actor} is not a candidate of task ${decision.taskId}` };
     }
     const node = this.userTask(task.elementId);
-    if (!node.actions.includes(decision.action)) {
+    if (!(node.actions ?? DEFAULT_ACTIONS).includes(decision.action)) {
       return { code: 'ACTION_NOT_ALLOWED', message: `${decision.action} is not allowed on ${node.id}` };
+    }
+    if (decision.action === 'return') return this.validateReturn(task, decision.returnTo);
+    if (decision.returnTo !== undefined) {
+      return {
+        code: 'RETURN_TARGET_INVALID',
+        message: 'returnTo belongs to a return, not to an approval or rejection',
+      };
     }
     return null;
   }
 
-  /** Applies a validated decision: approve follows the task's outgoing flow, reject ends the chain. */
+  /** The earlier steps a task may be returned to: completed, approved user tasks it is downstream of. */
+  returnTargets(taskId: string): string[] {
+    const task = this.state.tasks[taskId];
+    if (!task) return [];
+    const approved = new Set(
+      Object.values(this.state.steps)
+        .filter((s) => s.kind === 'userTask' && s.status === 'completed' && s.result === 'approved')
+        .map((s) => s.elementId),
+    );
+    return [...approved].filter((id) => id !== task.elementId && this.downstream(id).has(task.elementId)).sort();
+  }
+
+  /** Applies a validated decision: approve moves the step on, reject ends the chain, return sends it back. */
   decide(decision: Decision, at: string): Effect[] {
     const error = this.validate(decision);
     if (error) throw new Error(`${error.code}: ${error.message}`);
@@ -142,6 +267,7 @@ export class ApprovalMachine {
       decision: decision.action,
       decidedBy: decision.actor,
       comment: decision.comment,
+      ...(decision.returnTo ? { returnTo: decision.returnTo } : {}),
     });
     this.record({
       at,
@@ -151,9 +277,11 @@ export class ApprovalMachine {
       actor: decision.actor,
       action: decision.action,
       comment: decision.comment,
+      round: task.round,
+      ...(decision.returnTo ? { detail: { returnTo: decision.returnTo } } : {}),
     });
-    if (decision.action === 'reject') return this.complete('rejected', at);
-    return this.follow(this.userTask(task.elementId), at);
+    if (decision.action === 'return') return this.returnTo(task, decision.returnTo!, at);
+    return this.afterInstance(task, decision.action, at);
   }
 
   /** Marks an open task overdue (its due time passed); returns false if it had closed meanwhile. */
@@ -166,9 +294,115 @@ export class ApprovalMachine {
       type: 'task.overdue',
       taskId,
       elementId: task.elementId,
+      round: task.round,
       detail: { dueAt: task.dueAt, notified },
     });
     return true;
+  }
+
+  /** Records the instant a timer was planned for. */
+  timerPlanned(timerId: string, dueAt: string): void {
+    const timer = this.state.timers[timerId];
+    if (timer) timer.dueAt = dueAt;
+  }
+
+  /** A timer's instant passed. Returns no effects when its step closed meanwhile. */
+  timerFired(timerId: string, at: string): Effect[] {
+    const timer = this.state.timers[timerId];
+    if (!timer || timer.status !== 'pending' || this.state.status !== 'running') return [];
+    const step = this.state.steps[timer.stepId];
+    if (!step || step.status !== 'active') return [];
+    timer.status = 'fired';
+    const node = this.node(timer.elementId);
+    this.record({
+      at,
+      type: 'timer.fired',
+      elementId: node.id,
+      round: step.round,
+      detail: { timerId, dueAt: timer.dueAt },
+    });
+    if (node.kind === 'timerEvent') return this.closeStep(step, 'done', at);
+    if (node.kind !== 'boundaryTimer') throw new Error(`${node.id} is not a timer`);
+    if (node.interrupting) {
+      // The escalation path drawn in BPMN replaces the task.
+      this.cancelStep(step, at, 'interrupted');
+      return this.follow(node, at);
+    }
+    const effects = this.follow(node, at);
+    if (node.repeat === null || timer.firing < node.repeat) {
+      effects.push(this.armTimer(step, node, at, timer.firing + 1));
+    }
+    return effects;
+  }
+
+  /** Why a message would be refused, or null if a step is waiting for it. */
+  validateMessage(message: MessageInput): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    if (!this.waitingFor(message.name)) {
+      const waiting = this.activeSteps('messageEvent').map((s) => this.messageName(s.elementId));
+      return {
+        code: 'MESSAGE_NOT_EXPECTED',
+        message: `no step waits for message "${message.name}"${waiting.length ? ` (waiting: ${waiting.join(', ')})` : ''}`,
+      };
+    }
+    return null;
+  }
+
+  /** A message arrived (e.g. "materials-filed"); its payload is kept in the request variables under its name. */
+  receiveMessage(message: MessageInput, at: string): Effect[] {
+    const error = this.validateMessage(message);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const step = this.waitingFor(message.name)!;
+    if (message.payload) this.state.variables[message.name] = message.payload;
+    this.record({
+      at,
+      type: 'message.received',
+      elementId: step.elementId,
+      actor: message.actor,
+      round: step.round,
+      detail: { name: message.name, ...(message.payload ? { payload: message.payload } : {}) },
+    });
+    return this.closeStep(step, 'done', at);
+  }
+
+  /** A service task's activity finished; what it reports is audited and its variables kept. */
+  serviceDone(
+    stepId: string,
+    output: { detail?: Record<string, unknown>; variables?: Variables },
+    at: string,
+  ): Effect[] {
+    const step = this.state.steps[stepId];
+    if (!step || step.status !== 'active' || this.state.status !== 'running') return [];
+    Object.assign(this.state.variables, output.variables ?? {});
+    this.record({ at, type: 'service.completed', elementId: step.elementId, round: step.round, detail: output.detail });
+    return this.closeStep(step, 'done', at);
+  }
+
+  /** Why the applicant may not withdraw (撤回) now, or null: allowed until someone else has decided. */
+  validateWithdraw(actor: string, initiator: string): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    if (actor !== initiator)
+      return { code: 'WITHDRAW_NOT_ALLOWED', message: `only ${initiator}, who applied, may withdraw` };
+    const decided = Object.values(this.state.tasks).find(
+      (t) => t.status === 'completed' && t.decidedBy !== undefined && t.decidedBy !== initiator,
+    );
+    if (decided) {
+      return {
+        code: 'WITHDRAW_NOT_ALLOWED',
+        message: `${decided.decidedBy} already decided ${decided.elementId}: the request can no longer be withdrawn`,
+      };
+    }
+    return null;
+  }
+
+  /** Ends the chain by the applicant (withdrawn) or an operator (cancelled). */
+  end(outcome: 'withdrawn' | 'cancelled', actor: string, reason: string | undefined, at: string): Effect[] {
+    if (this.state.status === 'completed') throw new Error(`the request is already ${this.state.outcome}`);
+    return this.complete(outcome, at, { actor, ...(reason ? { reason } : {}) });
   }
 
   /** Records that the conference moved (H6); the workflow then re-plans the deadlines derived from it. */
@@ -192,38 +426,73 @@ export class ApprovalMachine {
     return Object.values(this.state.tasks).filter((t) => t.status === 'open');
   }
 
-  /** The step a person would name: the open tasks' names, or the outcome once finished. */
-  stage(): string {
-    if (this.state.status === 'completed') return this.state.outcome ?? 'completed';
-    const active = Object.values(this.state.tasks).filter((t) => t.status === 'open' || t.status === 'opening');
-    return active.map((t) => t.elementId).join(',') || 'starting';
+  pendingTimers(): TimerState[] {
+    return Object.values(this.state.timers).filter((t) => t.status === 'pending');
   }
 
-  private enter(nodeId: string, at: string): Effect[] {
-    const node = this.ir.nodes[nodeId];
-    if (!node) throw new Error(`IR refers to missing node ${nodeId}`);
+  /** The step a person would name: the open tasks' elements (or what the chain waits for), or the outcome. */
+  stage(): string {
+    if (this.state.status === 'completed') return this.state.outcome ?? 'completed';
+    const tasks = Object.values(this.state.tasks).filter((t) => t.status === 'open' || t.status === 'opening');
+    const elements = [...new Set(tasks.map((t) => t.elementId))];
+    if (elements.length === 0) elements.push(...new Set(this.activeSteps().map((s) => s.elementId)));
+    return elements.join(',') || 'starting';
+  }
+
+  // ─── walking the graph ──────────────────────────────────────────────────────────────────────
+
+  private arrive(
+    nodeId: string,
+    viaFlow: string | undefined,
+    at: string,
+    resubmitTo?: StepState['resubmitTo'],
+  ): Effect[] {
+    if (this.state.status !== 'running') return [];
+    const node = this.node(nodeId);
     switch (node.kind) {
       case 'startEvent':
         return this.follow(node, at);
       case 'endEvent':
-        return this.complete(node.outcome, at);
+        // Without an outcome only this branch ends (a reminder path); the chain goes on.
+        return node.outcome ? this.complete(node.outcome, at) : [];
       case 'userTask': {
-        const round = (this.state.rounds[node.id] ?? 0) + 1;
-        this.state.rounds[node.id] = round;
-        const taskId = `${this.requestId}.${node.id}.${round}`;
-        this.state.tasks[taskId] = {
-          taskId,
-          elementId: node.id,
-          name: node.name,
-          rules: node.rules,
-          round,
-          status: 'opening',
-          candidates: [],
-          dueProvisional: false,
-          overdue: false,
-        };
-        return [{ type: 'openTask', taskId, node }];
+        const step = this.newStep(node, 'userTask', at, resubmitTo);
+        const count = node.multi ? node.candidates.length : 1;
+        step.instances = Array.from({ length: count }, () => null);
+        const effects: Effect[] = [];
+        const first = node.multi?.mode === 'sequential' ? [0] : step.instances.map((_, i) => i);
+        for (const i of first) effects.push(this.openInstance(step, node, i));
+        effects.push(...this.armBoundaries(step, node, at));
+        return effects;
       }
+      case 'serviceTask': {
+        const step = this.newStep(node, 'serviceTask', at, resubmitTo);
+        return [{ type: 'runService', stepId: step.stepId, node }];
+      }
+      case 'timerEvent': {
+        const step = this.newStep(node, 'timerEvent', at, resubmitTo);
+        const timerId = `${step.stepId}/${node.id}`;
+        this.state.timers[timerId] = { timerId, elementId: node.id, stepId: step.stepId, status: 'pending', firing: 1 };
+        return [{ type: 'startTimer', timerId, elementId: node.id, rule: node.timer, baseAt: at }];
+      }
+      case 'messageEvent':
+        this.newStep(node, 'messageEvent', at, resubmitTo);
+        return [];
+      case 'exclusiveGateway':
+        return this.choose(node, at);
+      case 'parallelGateway': {
+        const incoming = node.incoming;
+        if (incoming.length > 1) {
+          const join = (this.state.joins[node.id] ??= { arrived: [], lastFired: [] });
+          if (viaFlow && !join.arrived.includes(viaFlow)) join.arrived.push(viaFlow);
+          if (!incoming.every((f) => join.arrived.includes(f))) return [];
+          join.lastFired = join.arrived;
+          join.arrived = [];
+        }
+        return node.outgoing.flatMap((flowId) => this.take(flowId, at));
+      }
+      case 'boundaryTimer':
+        throw new Error(`boundary event ${node.id} cannot be entered by a sequence flow`);
       default: {
         const unknown: never = node;
         throw new Error(`unsupported node ${JSON.stringify(unknown)}`);
@@ -231,25 +500,299 @@ export class ApprovalMachine {
     }
   }
 
-  private follow(node: { id: string; outgoing: string[] }, at: string): Effect[] {
-    // The compiler guarantees exactly one outgoing flow for starts and user tasks in this subset.
-    const flowId = node.outgoing[0];
-    const flow = flowId ? this.ir.flows[flowId] : undefined;
-    if (!flow) throw new Error(`node ${node.id} has no outgoing flow`);
-    return this.enter(flow.target, at);
+  /** Exclusive gateway: the first outgoing flow whose FEEL condition holds, else the default flow. */
+  private choose(node: Extract<ProcessNode, { kind: 'exclusiveGateway' }>, at: string): Effect[] {
+    // One way out: a merge, not a decision.
+    if (node.outgoing.length === 1) return this.take(node.outgoing[0]!, at);
+    const context = this.state.variables;
+    const chosen =
+      node.outgoing.find((id) => {
+        const condition = this.ir.flows[id]?.condition;
+        return condition !== undefined && id !== node.default && conditionHolds(condition, context);
+      }) ?? node.default;
+    if (!chosen) {
+      // The compiler refuses gateways whose conditions can all be false; reaching this is an incident.
+      throw new Error(`exclusive gateway ${node.id}: no condition holds and there is no default flow`);
+    }
+    const flow = this.ir.flows[chosen]!;
+    this.record({
+      at,
+      type: 'gateway.taken',
+      elementId: node.id,
+      round: this.state.round,
+      detail: {
+        flow: chosen,
+        target: flow.target,
+        ...(flow.condition ? { condition: flow.condition } : { default: true }),
+      },
+    });
+    return this.take(chosen, at);
   }
 
-  private complete(outcome: Outcome, at: string): Effect[] {
-    for (const task of Object.values(this.state.tasks)) {
-      if (task.status === 'open' || task.status === 'opening') {
-        Object.assign(task, { status: 'cancelled', closedAt: at });
-        this.record({ at, type: 'task.cancelled', taskId: task.taskId, elementId: task.elementId });
+  private follow(node: { id: string; outgoing: string[] }, at: string): Effect[] {
+    if (node.outgoing.length === 0) throw new Error(`node ${node.id} has no outgoing flow`);
+    return node.outgoing.flatMap((flowId) => this.take(flowId, at));
+  }
+
+  private take(flowId: string, at: string): Effect[] {
+    const flow = this.ir.flows[flowId];
+    if (!flow) throw new Error(`IR refers to missing flow ${flowId}`);
+    return this.arrive(flow.target, flowId, at);
+  }
+
+  private newStep(node: ProcessNode, kind: StepKind, at: string, resubmitTo?: StepState['resubmitTo']): StepState {
+    const visit = (this.state.visits[`step:${node.id}`] ?? 0) + 1;
+    this.state.visits[`step:${node.id}`] = visit;
+    const stepId = `${node.id}#${visit}`;
+    const step: StepState = {
+      stepId,
+      elementId: node.id,
+      kind,
+      round: this.state.round,
+      status: 'active',
+      enteredAt: at,
+      ...(resubmitTo ? { resubmitTo } : {}),
+    };
+    this.state.steps[stepId] = step;
+    return step;
+  }
+
+  private openInstance(step: StepState, node: UserTaskNode, instance: number): Effect {
+    // Task ids keep the first slice's shape: `<request>.<element>.<n>`, n counting every opening.
+    const n = (this.state.visits[node.id] ?? 0) + 1;
+    this.state.visits[node.id] = n;
+    const taskId = `${this.requestId}.${node.id}.${n}`;
+    this.state.tasks[taskId] = {
+      taskId,
+      elementId: node.id,
+      name: node.name,
+      rules: node.rules,
+      round: this.state.round,
+      stepId: step.stepId,
+      instance,
+      status: 'opening',
+      candidates: [],
+      dueProvisional: false,
+      overdue: false,
+    };
+    step.instances![instance] = taskId;
+    const candidates = node.multi ? [node.candidates[instance]!] : node.candidates;
+    return { type: 'openTask', taskId, node, candidates };
+  }
+
+  private armBoundaries(step: StepState, node: UserTaskNode, at: string): Effect[] {
+    return (node.boundaries ?? []).map((id) => this.armTimer(step, this.boundary(id), at, 1));
+  }
+
+  private armTimer(step: StepState, node: BoundaryTimerNode, at: string, firing: number): Effect {
+    const timerId = `${step.stepId}/${node.id}/${firing}`;
+    this.state.timers[timerId] = { timerId, elementId: node.id, stepId: step.stepId, status: 'pending', firing };
+    return { type: 'startTimer', timerId, elementId: node.id, rule: node.timer, baseAt: at };
+  }
+
+  /** After one instance of a user task was approved or rejected: does the step complete, and how? */
+  private afterInstance(task: TaskState, action: 'approve' | 'reject', at: string): Effect[] {
+    const node = this.userTask(task.elementId);
+    const step = task.stepId ? this.state.steps[task.stepId] : undefined;
+    if (!step) {
+      // A task without a step cannot happen in IR v2; kept for clarity of failure.
+      throw new Error(`task ${task.taskId} has no step`);
+    }
+    const multi = node.multi;
+    if (!multi) return this.closeStep(step, action === 'approve' ? 'approved' : 'rejected', at);
+
+    const decisions = step.instances!.map((id) => (id ? this.state.tasks[id]?.decision : undefined));
+    const total = decisions.length;
+    const approved = decisions.filter((d) => d === 'approve').length;
+    const rejected = decisions.filter((d) => d === 'reject').length;
+    let result: 'approved' | 'rejected' | undefined;
+
+    if (multi.mode === 'any') result = action === 'approve' ? 'approved' : 'rejected';
+    else if (multi.mode === 'sequential') {
+      if (action === 'reject') result = 'rejected';
+      else if (task.instance! + 1 < total) return [this.openInstance(step, node, task.instance! + 1)];
+      else result = 'approved';
+    } else if (multi.completionCondition) {
+      const context = {
+        nrOfInstances: total,
+        nrOfApproved: approved,
+        nrOfRejected: rejected,
+        nrOfCompletedInstances: approved + rejected,
+      };
+      if (conditionHolds(multi.completionCondition, context)) result = 'approved';
+      else if (approved + rejected === total) result = 'rejected';
+    } else if (multi.passRatio !== undefined) {
+      const needed = Math.ceil(multi.passRatio * total - 1e-9);
+      if (approved >= needed) result = 'approved';
+      else if (total - rejected < needed) result = 'rejected';
+    } else {
+      // 会签 with one veto: any rejection rejects; every approval passes.
+      if (rejected > 0) result = 'rejected';
+      else if (approved === total) result = 'approved';
+    }
+    if (!result) return [];
+    this.record({
+      at,
+      type: 'step.completed',
+      elementId: step.elementId,
+      round: step.round,
+      detail: { result, mode: multi.mode, approved, rejected, instances: total },
+    });
+    return this.closeStep(step, result, at);
+  }
+
+  /** Closes a step with its result and moves on: approved/done follow the flow, rejected ends the chain. */
+  private closeStep(step: StepState, result: StepResult, at: string): Effect[] {
+    this.cancelStep(step, at, result, 'completed');
+    if (result === 'rejected') return this.complete('rejected', at);
+    const node = this.node(step.elementId);
+    if (step.resubmitTo) {
+      // resubmit policy: the returned work goes straight back to the step that returned it.
+      const target = this.state.steps[step.resubmitTo.stepId];
+      if (target?.status === 'active') {
+        this.record({
+          at,
+          type: 'round.started',
+          elementId: target.elementId,
+          round: this.state.round,
+          detail: { resubmitted: step.elementId, to: target.elementId },
+        });
+        const targetNode = this.userTask(target.elementId);
+        const effects = [this.openInstance(target, targetNode, step.resubmitTo.instance)];
+        if (!this.pendingTimersOf(target).length) effects.push(...this.armBoundaries(target, targetNode, at));
+        return effects;
       }
+      return [];
+    }
+    return this.follow(node, at);
+  }
+
+  /** Closes a step and everything open in it: its tasks (cancelled) and its timers. */
+  private cancelStep(
+    step: StepState,
+    at: string,
+    result: StepResult,
+    status: 'completed' | 'cancelled' = 'cancelled',
+  ): void {
+    if (step.status !== 'active') return;
+    step.status = status;
+    step.result = result;
+    step.closedAt = at;
+    for (const taskId of step.instances ?? []) {
+      const task = taskId ? this.state.tasks[taskId] : undefined;
+      if (task && (task.status === 'open' || task.status === 'opening')) this.cancelTask(task, at);
+    }
+    for (const timer of this.pendingTimersOf(step)) timer.status = 'cancelled';
+  }
+
+  private cancelTask(task: TaskState, at: string): void {
+    Object.assign(task, { status: 'cancelled', closedAt: at });
+    this.record({ at, type: 'task.cancelled', taskId: task.taskId, elementId: task.elementId, round: task.round });
+  }
+
+  // ─── 退回 ──────────────────────────────────────────────────────────────────────────────────
+
+  private validateReturn(task: TaskState, target: string | undefined): DecisionError | null {
+    if (!target) return { code: 'RETURN_TARGET_INVALID', message: 'a return names the earlier step in returnTo' };
+    const targets = this.returnTargets(task.taskId);
+    if (!targets.includes(target)) {
+      return {
+        code: 'RETURN_TARGET_INVALID',
+        message:
+          `${target} is not an earlier completed step of ${task.elementId}` +
+          (targets.length
+            ? ` (it may return to: ${targets.join(', ')})`
+            : ' (there is no earlier completed step to return to)'),
+      };
+    }
+    return null;
+  }
+
+  /**
+   * Sends the work back to an earlier step (退回) in a new round. `rerun`: everything downstream of
+   * the target that is still open closes (tasks of every branch and instance, timers), joins forget
+   * the arrivals of those branches and keep the others', and the chain runs again from the target.
+   * `resubmit`: only the returning instance waits; once the target is done again it reopens.
+   */
+  private returnTo(task: TaskState, targetId: string, at: string): Effect[] {
+    const step = this.state.steps[task.stepId!]!;
+    const policy = this.ir.returnPolicy ?? 'rerun';
+    const from = this.state.round;
+    this.state.round += 1;
+    this.record({
+      at,
+      type: 'round.started',
+      elementId: targetId,
+      round: this.state.round,
+      detail: { from: task.elementId, to: targetId, policy, previousRound: from },
+    });
+    if (policy === 'resubmit') {
+      step.instances![task.instance!] = null;
+      // The returning step waits: its reminders stop until the work comes back.
+      for (const timer of this.pendingTimersOf(step)) timer.status = 'cancelled';
+      return this.arrive(targetId, undefined, at, { stepId: step.stepId, instance: task.instance! });
+    }
+
+    const region = this.downstream(targetId);
+    for (const active of this.activeSteps().filter((s) => region.has(s.elementId))) {
+      this.cancelStep(active, at, active === step ? 'returned' : 'interrupted', 'cancelled');
+    }
+    for (const [joinId, join] of Object.entries(this.state.joins)) {
+      const fromRegion = (flowId: string) => region.has(this.ir.flows[flowId]!.source);
+      const restored = region.has(joinId) ? join.lastFired.filter((f) => !fromRegion(f)) : [];
+      join.arrived = [...new Set([...join.arrived.filter((f) => !fromRegion(f)), ...restored])];
+      if (region.has(joinId)) join.lastFired = [];
+    }
+    return this.arrive(targetId, undefined, at);
+  }
+
+  /** The element and everything reachable from it (through boundary events too). */
+  private downstream(elementId: string): Set<string> {
+    const seen = new Set<string>([elementId]);
+    const queue = [elementId];
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      const node = this.ir.nodes[id];
+      if (!node) continue;
+      const next = node.outgoing.map((f) => this.ir.flows[f]!.target);
+      if (node.kind === 'userTask') next.push(...(node.boundaries ?? []));
+      for (const n of next.filter((n) => !seen.has(n))) {
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+    return seen;
+  }
+
+  // ─── ending ────────────────────────────────────────────────────────────────────────────────
+
+  private complete(outcome: Outcome, at: string, detail: Record<string, unknown> = {}): Effect[] {
+    for (const step of this.activeSteps()) this.cancelStep(step, at, 'interrupted');
+    for (const task of Object.values(this.state.tasks)) {
+      if (task.status === 'open' || task.status === 'opening') this.cancelTask(task, at);
     }
     this.state.status = 'completed';
     this.state.outcome = outcome;
-    this.record({ at, type: 'request.completed', detail: { outcome } });
+    this.record({ at, type: 'request.completed', round: this.state.round, detail: { outcome, ...detail } });
     return [{ type: 'completed', outcome }];
+  }
+
+  // ─── helpers ───────────────────────────────────────────────────────────────────────────────
+
+  private activeSteps(kind?: StepKind): StepState[] {
+    return Object.values(this.state.steps).filter((s) => s.status === 'active' && (!kind || s.kind === kind));
+  }
+
+  private pendingTimersOf(step: StepState): TimerState[] {
+    return Object.values(this.state.timers).filter((t) => t.stepId === step.stepId && t.status === 'pending');
+  }
+
+  private waitingFor(name: string): StepState | undefined {
+    return this.activeSteps('messageEvent').find((s) => this.messageName(s.elementId) === name);
+  }
+
+  private messageName(elementId: string): string {
+    const node = this.node(elementId);
+    return node.kind === 'messageEvent' ? node.message : '';
   }
 
   private record(entry: Omit<HistoryEntry, 'seq'>): void {
@@ -262,9 +805,21 @@ export class ApprovalMachine {
     return task;
   }
 
+  private node(id: string): ProcessNode {
+    const node = this.ir.nodes[id];
+    if (!node) throw new Error(`IR refers to missing node ${id}`);
+    return node;
+  }
+
   private userTask(elementId: string): UserTaskNode {
     const node = this.ir.nodes[elementId];
     if (node?.kind !== 'userTask') throw new Error(`${elementId} is not a user task`);
+    return node;
+  }
+
+  private boundary(elementId: string): BoundaryTimerNode {
+    const node = this.ir.nodes[elementId];
+    if (node?.kind !== 'boundaryTimer') throw new Error(`${elementId} is not a boundary timer`);
     return node;
   }
 }

@@ -12,21 +12,28 @@ import {
 } from '@temporalio/workflow';
 import type { createPlanningActivities } from '../activities/planning.js';
 import type { ProjectionBatch, createProjectionActivities } from '../activities/projection.js';
-import { ApprovalMachine, type Decision, type Effect, type TaskState } from './approval-machine.js';
+import type { createServiceActivities } from '../activities/services.js';
+import { ApprovalMachine, type Decision, type DecisionError, type Effect, type TaskState } from './approval-machine.js';
 import {
   type ApprovalProcessInput,
   type ApprovalProcessResult,
+  CHAIN_REFUSED,
   DECISION_REFUSED,
   type DecisionResult,
   type ProcessView,
+  type RequestFields,
   SA,
+  cancelUpdate,
   decideSignal,
   decideUpdate,
+  messageSignal,
+  messageUpdate,
   RESCHEDULE_REFUSED,
   replanDeadlinesUpdate,
   rescheduleUpdate,
   startedUpdate,
   stateQuery,
+  withdrawUpdate,
 } from './definitions.js';
 
 const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities>>({
@@ -35,6 +42,26 @@ const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities
 });
 const PROJECTION_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } } as const;
 const projection = proxyActivities<ReturnType<typeof createProjectionActivities>>(PROJECTION_OPTIONS);
+const SERVICE_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } } as const;
+const services = proxyActivities<ReturnType<typeof createServiceActivities>>(SERVICE_OPTIONS);
+
+/** What gateway conditions read: the declared variables (with their defaults) and the request's own fields. */
+function conditionContext(
+  ir: ApprovalProcessInput['definition']['ir'],
+  request: RequestFields,
+): Record<string, unknown> {
+  const defaults = Object.fromEntries(
+    (ir.variables ?? []).filter((v) => v.default !== undefined).map((v) => [v.name, v.default]),
+  );
+  return {
+    ...defaults,
+    ...(request.variables ?? {}),
+    major: request.major,
+    orgCode: request.orgCode,
+    title: request.title,
+    conferenceDate: request.conferenceDate ?? null,
+  };
+}
 
 /**
  * Runs one request through a chain compiled from BPMN: the interpreter. Decisions arrive as the
@@ -46,7 +73,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   // The request's fields; a reschedule (H6) replaces the conference date.
   let request = input.request;
   const requestId = workflowInfo().workflowId;
-  const machine = new ApprovalMachine(definition.ir, requestId);
+  const machine = new ApprovalMachine(definition.ir, requestId, undefined, conditionContext(definition.ir, request));
   let projectedHistory = 0;
   let projectedSeq = 0;
 
@@ -66,7 +93,11 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     status: machine.state.status,
     outcome: machine.state.outcome,
     stage: machine.stage(),
+    round: machine.state.round,
+    variables: machine.state.variables,
     tasks: Object.values(machine.state.tasks),
+    steps: Object.values(machine.state.steps),
+    returnTargets: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, machine.returnTargets(t.taskId)])),
     history: machine.state.history,
   });
 
@@ -86,6 +117,8 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         processKey: definition.key,
         processVersion: definition.version,
         ...request,
+        variables: machine.state.variables as RequestFields['variables'],
+        round: machine.state.round,
         status: machine.state.status,
         stage: machine.stage(),
         outcome: machine.state.outcome,
@@ -129,25 +162,69 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     setCurrentDetails(lines.join('\n\n'));
   }
 
+  /** Carries out the machine's effects, and those that follow from them (a service task's result), then projects. */
   async function run(effects: Effect[]): Promise<void> {
-    for (const effect of effects) {
-      if (effect.type === 'openTask') {
-        const openedAt = new Date().toISOString();
-        const plan = await planning.planTask.executeWithOptions(
-          { startToCloseTimeout: '10 seconds', summary: `resolve candidates and due time of ${effect.node.id}` },
-          [{ requestId, taskId: effect.taskId, node: effect.node, request, openedAt }],
-        );
-        // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
-        if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
-        const { candidates, dueAt, dueProvisional, dueBasis } = plan;
-        const task = machine.taskOpened(effect.taskId, { candidates, dueAt, dueProvisional, dueBasis }, openedAt);
-        if (plan.unresolved.length) {
-          log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
+    const pending = [...effects];
+    for (let effect = pending.shift(); effect; effect = pending.shift()) {
+      switch (effect.type) {
+        case 'openTask': {
+          const openedAt = new Date().toISOString();
+          const plan = await planning.planTask.executeWithOptions(
+            { startToCloseTimeout: '10 seconds', summary: `resolve candidates and due time of ${effect.node.id}` },
+            [{ requestId, taskId: effect.taskId, node: effect.node, candidates: effect.candidates, request, openedAt }],
+          );
+          // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
+          if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
+          const { candidates, dueAt, dueProvisional, dueBasis } = plan;
+          const task = machine.taskOpened(effect.taskId, { candidates, dueAt, dueProvisional, dueBasis }, openedAt);
+          if (plan.unresolved.length) {
+            log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
+          }
+          watchDeadline(task);
+          break;
         }
-        watchDeadline(task);
+        case 'startTimer': {
+          const plan = await planning.planTimer.executeWithOptions(
+            { startToCloseTimeout: '10 seconds', summary: `plan timer ${effect.elementId} (${effect.rule.source})` },
+            [{ requestId, rule: effect.rule, request, from: effect.baseAt }],
+          );
+          if (plan.dueAt) {
+            machine.timerPlanned(effect.timerId, plan.dueAt);
+            watchTimer(effect.timerId, effect.elementId, plan.dueAt);
+          }
+          break;
+        }
+        case 'runService': {
+          const output = await services.runService.executeWithOptions(
+            { ...SERVICE_OPTIONS, summary: `${effect.node.activity}: ${effect.node.name || effect.node.id}` },
+            [{ requestId, node: effect.node, request }],
+          );
+          pending.push(...machine.serviceDone(effect.stepId, output, new Date().toISOString()));
+          break;
+        }
+        case 'completed':
+          break;
       }
     }
     await project();
+  }
+
+  /** A timer event or boundary timer: when its instant passes with its step still open, the machine moves on. */
+  function watchTimer(timerId: string, elementId: string, dueAt: string): void {
+    void (async () => {
+      const timer = machine.state.timers[timerId];
+      if (!timer) return;
+      const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
+      const closed = await condition(() => timer.status !== 'pending', waitMs, {
+        summary: `${elementId} at ${dueAt}`,
+      });
+      if (closed) return;
+      await serially(async () => {
+        const before = machine.state.history.length;
+        const effects = machine.timerFired(timerId, new Date().toISOString());
+        if (machine.state.history.length > before || effects.length) await run(effects);
+      });
+    })();
   }
 
   /**
@@ -203,6 +280,61 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       openTasks: machine.openTasks().map((t) => t.taskId),
     };
   };
+
+  const refuseChain = (error: DecisionError | null): void => {
+    if (error) {
+      throw ApplicationFailure.create({
+        type: CHAIN_REFUSED,
+        message: error.message,
+        details: [error],
+        nonRetryable: true,
+      });
+    }
+  };
+  setHandler(
+    withdrawUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(machine.validateWithdraw(input.actor, request.initiator));
+        await run(machine.end('withdrawn', input.actor, input.reason, new Date().toISOString()));
+        return view();
+      }),
+    { validator: (input) => refuseChain(machine.validateWithdraw(input.actor, request.initiator)) },
+  );
+  const validateCancel = (): DecisionError | null =>
+    machine.state.status === 'completed'
+      ? { code: 'PROCESS_COMPLETED', message: `the request is already ${machine.state.outcome}` }
+      : null;
+  setHandler(
+    cancelUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(validateCancel());
+        await run(machine.end('cancelled', input.actor, input.reason, new Date().toISOString()));
+        return view();
+      }),
+    { validator: (_input) => refuseChain(validateCancel()) },
+  );
+  setHandler(
+    messageUpdate,
+    (message) =>
+      serially(async () => {
+        refuseChain(machine.validateMessage(message));
+        await run(machine.receiveMessage(message, new Date().toISOString()));
+        return view();
+      }),
+    { validator: (message) => refuseChain(machine.validateMessage(message)) },
+  );
+  setHandler(messageSignal, (message) =>
+    serially(async () => {
+      const error = machine.validateMessage(message);
+      if (error) {
+        log.warn('message signal refused', { message: message.name, error });
+        return;
+      }
+      await run(machine.receiveMessage(message, new Date().toISOString()));
+    }),
+  );
 
   let started = false;
   setHandler(stateQuery, view);

@@ -3,7 +3,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
-import type { Decision, HistoryEntry, TaskState } from './approval-machine.js';
+import type { Decision, HistoryEntry, MessageInput, StepState, TaskState } from './approval-machine.js';
 
 export const DEFAULT_TASK_QUEUE = 'fabu-approvals';
 
@@ -29,6 +29,8 @@ export interface RequestFields {
   major: boolean;
   /** Username of the person who submitted the request. */
   initiator: string;
+  /** Values of the process's declared variables (`<fabu:variable>`), read by gateway conditions. */
+  variables?: Record<string, string | number | boolean>;
 }
 
 /** The one input object of {@link approvalProcess}: fields can be added without breaking signatures. */
@@ -63,7 +65,13 @@ export interface ProcessView {
   status: 'running' | 'completed';
   outcome?: Outcome;
   stage: string;
+  /** 1, then one more after each return (退回). */
+  round: number;
+  variables: Record<string, unknown>;
   tasks: TaskState[];
+  steps: StepState[];
+  /** For each open task: the earlier steps it may be returned to. */
+  returnTargets: Record<string, string[]>;
   history: HistoryEntry[];
 }
 
@@ -98,6 +106,23 @@ export const rescheduleUpdate = defineUpdate<{ conferenceDate: string; replanned
   'reschedule',
 );
 export const RESCHEDULE_REFUSED = 'RescheduleRefused';
+
+export interface EndInput {
+  /** The authenticated user: the applicant (withdraw) or an operator (cancel). */
+  actor: string;
+  reason?: string;
+}
+
+/** 撤回: the applicant ends the chain as withdrawn while no one else has decided yet. */
+export const withdrawUpdate = defineUpdate<ProcessView, [EndInput]>('withdraw');
+/** An operator ends the chain as cancelled (the API allows it to admins only). */
+export const cancelUpdate = defineUpdate<ProcessView, [EndInput]>('cancel');
+/** Feeds a message intermediate event (e.g. "materials-filed"); refused when no step waits for it. */
+export const messageUpdate = defineUpdate<ProcessView, [MessageInput]>('message');
+/** Same shape as {@link messageUpdate}, fire-and-forget; an unexpected message is logged and dropped. */
+export const messageSignal = defineSignal<[MessageInput]>('message');
+/** ApplicationFailure.type of a refused withdraw, cancel or message (details: `{ code, message }`). */
+export const CHAIN_REFUSED = 'ChainRefused';
 
 /** The chain's current state: stage, tasks with candidates and due times, history. */
 export const stateQuery = defineQuery<ProcessView>('state');

@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'TASK_NOT_OPEN'
   | 'PROCESS_COMPLETED'
   | 'ACTION_NOT_ALLOWED'
+  | 'RETURN_TARGET_INVALID'
+  | 'WITHDRAW_NOT_ALLOWED'
+  | 'MESSAGE_NOT_EXPECTED'
+  | 'VARIABLES_INVALID'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -51,8 +55,12 @@ export function statusOf(code: ErrorCode): number {
       return 404;
     case 'TASK_NOT_OPEN':
     case 'PROCESS_COMPLETED':
+    case 'WITHDRAW_NOT_ALLOWED':
+    case 'MESSAGE_NOT_EXPECTED':
       return 409;
     case 'ACTION_NOT_ALLOWED':
+    case 'RETURN_TARGET_INVALID':
+    case 'VARIABLES_INVALID':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':
     case 'IDEMPOTENCY_KEY_REUSED':

@@ -1,17 +1,24 @@
 import { BpmnModdle, type ImportResult, type ImportWarning, type ModdleElement } from 'bpmn-moddle';
 import { PositionSchema, POSITIONS } from '../directory/positions.js';
 import { FABU_NS, fabuModdleDescriptor, parseDueExpression } from './fabu-moddle.js';
+import { evaluateFeel } from './feel.js';
 import {
   DecisionActionSchema,
+  EndOutcomeSchema,
   IR_VERSION,
-  OutcomeSchema,
+  MediaTierSchema,
   ProcessIRSchema,
+  ReturnPolicySchema,
+  ServiceActivitySchema,
   type CandidateExpr,
   type DecisionAction,
   type DueRule,
   type Flow,
+  type MediaTier,
+  type MultiInstance,
   type ProcessIR,
   type ProcessNode,
+  type Variable,
 } from './ir.js';
 
 /** One problem in a BPMN file; `line`/`column` are 1-based, as editors show them. */
@@ -51,30 +58,72 @@ interface El extends ModdleElement {
   readonly values?: El[];
   readonly eventDefinitions?: El[];
   readonly loopCharacteristics?: El;
+  readonly attachedToRef?: El;
+  readonly cancelActivity?: boolean;
+  readonly default?: El;
+  readonly conditionExpression?: El;
+  readonly completionCondition?: El;
+  readonly isSequential?: boolean;
+  readonly loopCardinality?: El;
+  readonly timeDuration?: El;
+  readonly timeDate?: El;
+  readonly timeCycle?: El;
+  readonly messageRef?: El;
+  readonly body?: string;
   readonly code?: string;
   readonly rules?: string;
   readonly applyBefore?: string;
+  readonly returnPolicy?: string;
   readonly due?: string;
   readonly actions?: string;
+  readonly multi?: string;
+  readonly passRatio?: string;
+  readonly activity?: string;
+  readonly tiers?: string;
   readonly outcome?: string;
   readonly position?: string;
   readonly org?: string;
   readonly initiator?: string;
+  readonly type?: string;
+  readonly label?: string;
 }
 
 const KEY = /^[a-z][a-z0-9-]*$/;
 const CODE = /^[A-Z][A-Z0-9]*$/;
 const ORG_CODE = /^[a-z][a-z0-9-]*$/;
 const RULE_ID = /^[A-Z][A-Z0-9]*(\.\d+)*$/;
-const NODE_KINDS: Record<string, ProcessNode['kind']> = {
+const VARIABLE_NAME = /^[a-z][A-Za-z0-9]*$/;
+const MESSAGE_NAME = /^[a-z][a-z0-9-]*$/;
+const CYCLE = /^R(\d*)\/(.+)$/;
+
+/** Request fields every condition may read without declaring them, with a sample value. */
+const BUILT_IN_VARIABLES: Record<string, { type: Variable['type']; sample: unknown }> = {
+  major: { type: 'boolean', sample: false },
+  orgCode: { type: 'string', sample: 'org' },
+  title: { type: 'string', sample: 'title' },
+  conferenceDate: { type: 'string', sample: '2026-01-01' },
+};
+/** What a multi-instance completion condition may read. */
+const MI_VARIABLES = { nrOfInstances: 3, nrOfApproved: 1, nrOfRejected: 1, nrOfCompletedInstances: 2 };
+/** The most variable combinations a gateway's exhaustiveness check enumerates. */
+const MAX_COMBINATIONS = 4096;
+
+type NodeKind = ProcessNode['kind'];
+const ELEMENT_KINDS: Record<string, NodeKind | 'intermediateCatchEvent'> = {
   'bpmn:StartEvent': 'startEvent',
   'bpmn:EndEvent': 'endEvent',
   'bpmn:UserTask': 'userTask',
+  'bpmn:ServiceTask': 'serviceTask',
+  'bpmn:ExclusiveGateway': 'exclusiveGateway',
+  'bpmn:ParallelGateway': 'parallelGateway',
+  'bpmn:IntermediateCatchEvent': 'intermediateCatchEvent',
+  'bpmn:BoundaryEvent': 'boundaryTimer',
 };
 
 /**
  * Compiles one BPMN 2.0 file (with `fabu:` extensions) into the IR the interpreter workflow runs.
- * Supports start/end events, user tasks and sequence flows; throws BpmnCompileError otherwise.
+ * The supported subset is described in docs/bpmn.md; anything else throws BpmnCompileError naming
+ * the element and the reason.
  */
 export async function compileBpmn(xml: string, opts: { fileName?: string } = {}): Promise<ProcessIR> {
   const problems: BpmnProblem[] = [];
@@ -118,8 +167,10 @@ export async function compileBpmn(xml: string, opts: { fileName?: string } = {})
   return result.data;
 }
 
+type Problem = (element: string | undefined, message: string) => void;
+
 function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
-  const problem = (element: string | undefined, message: string) => problems.push({ element, message });
+  const problem: Problem = (element, message) => problems.push({ element, message });
   const id = proc.id ?? '';
 
   if (!KEY.test(id)) problem(id, `process id must be lower-case kebab-case (it becomes the process key), got "${id}"`);
@@ -131,18 +182,32 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     // H1: "at least 7 WD before the conference" only makes sense counted back from a date.
     problem(id, `fabu:applyBefore must count back from a date field, e.g. "conferenceDate - 7WD", got "${applyBefore.source}"`);
   }
-  if (proc.extensionElements?.values?.some(isFabuElement)) problem(id, 'fabu:candidate and fabu:escalation belong on a bpmn:userTask');
+  const returnPolicy = proc.returnPolicy === undefined ? undefined : ReturnPolicySchema.safeParse(proc.returnPolicy);
+  if (returnPolicy && !returnPolicy.success) {
+    problem(id, `fabu:returnPolicy "${proc.returnPolicy}" must be ${ReturnPolicySchema.options.join(' or ')}`);
+  }
+  const fabuChildren = proc.extensionElements?.values?.filter(isFabuElement) ?? [];
+  if (fabuChildren.some((c) => c.$type !== 'fabu:Variable')) {
+    problem(id, 'only <fabu:variable> belongs on a bpmn:process; candidates belong on user tasks, recipients on service tasks');
+  }
+  const variables = fabuChildren.filter((c) => c.$type === 'fabu:Variable').flatMap((v) => variable(v, id, problem));
 
   const nodes: Record<string, ProcessNode> = {};
+  const elements: Record<string, El> = {};
   const flowEls: El[] = [];
   const unsupported = new Set<El>();
   for (const el of proc.flowElements ?? []) {
-    const kind = NODE_KINDS[el.$type];
+    const kind = ELEMENT_KINDS[el.$type];
     if (!el.id) problem(undefined, `${el.$type} has no id`);
     else if (el.$type === 'bpmn:SequenceFlow') flowEls.push(el);
-    else if (kind) nodes[el.id] = compileNode(el, kind, problems);
-    else {
-      problem(el.id, `not supported yet: ${el.$type}`);
+    else if (kind) {
+      const node = compileNode(el, kind, problems);
+      if (node) {
+        nodes[el.id] = node;
+        elements[el.id] = el;
+      } else unsupported.add(el);
+    } else {
+      problem(el.id, `not supported: ${el.$type} (docs/bpmn.md lists the subset fabu runs)`);
       unsupported.add(el);
     }
   }
@@ -154,15 +219,55 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     const [source, target] = (['sourceRef', 'targetRef'] as const).map((label) => {
       const ref = el[label];
       // An unresolved id was already reported by moddle; flows to unsupported nodes by the check above.
-      if (ref && !unsupported.has(ref) && !nodes[ref.id ?? '']) problem(flowId, `${label} "${ref.id}" is not a node of this process`);
+      if (!ref) problem(flowId, `sequence flow has no ${label} (a dangling flow)`);
+      else if (!unsupported.has(ref) && !nodes[ref.id ?? '']) problem(flowId, `${label} "${ref.id}" is not a node of this process`);
       return ref?.id && nodes[ref.id] ? ref.id : undefined;
     });
     if (!source || !target) {
       graphComplete = false;
       continue;
     }
-    flows[flowId] = { id: flowId, source, target, ...(el.name ? { name: el.name } : {}) };
+    const condition = el.conditionExpression?.body?.trim();
+    flows[flowId] = { id: flowId, source, target, ...(el.name ? { name: el.name } : {}), ...(condition ? { condition } : {}) };
+    if (el.conditionExpression && !condition) problem(flowId, 'conditionExpression is empty');
     nodes[source].outgoing.push(flowId);
+    const targetNode = nodes[target];
+    if (targetNode.kind === 'parallelGateway') targetNode.incoming.push(flowId);
+  }
+
+  // Boundary events: attach them to their tasks.
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'boundaryTimer') continue;
+    const host = nodes[node.attachedTo];
+    if (host?.kind !== 'userTask') {
+      problem(node.id, `a boundary timer must be attached to a user task of this process, not "${node.attachedTo}"`);
+      graphComplete = false;
+    } else (host.boundaries ??= []).push(node.id);
+  }
+
+  // Gateways: defaults and conditions.
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'exclusiveGateway') {
+      for (const flowId of node.outgoing) {
+        if (flows[flowId].condition !== undefined) {
+          problem(flowId, `conditions belong on flows out of an exclusive gateway, not out of ${node.kind} "${node.id}"`);
+        }
+      }
+      continue;
+    }
+    const el = elements[node.id];
+    if (el.default) {
+      if (!node.outgoing.includes(el.default.id ?? '')) problem(node.id, `default flow "${el.default.id}" does not leave this gateway`);
+      else {
+        const defaultFlow = el.default.id ?? '';
+        node.default = defaultFlow;
+        if (flows[defaultFlow].condition !== undefined) problem(defaultFlow, 'the default flow of a gateway must not have a condition');
+      }
+    }
+    if (node.outgoing.length > 1) checkConditions(node, flows, variables, problem);
+    else if (node.outgoing.length === 1 && flows[node.outgoing[0]].condition !== undefined) {
+      problem(node.outgoing[0], 'a gateway with one outgoing flow merges branches; a condition on it could strand the chain');
+    }
   }
 
   const starts = Object.values(nodes).filter((n) => n.kind === 'startEvent');
@@ -180,63 +285,335 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     code: proc.code ?? '',
     rules: ruleList(proc.rules, id, problems),
     ...(applyBefore ? { applyBefore } : {}),
+    ...(returnPolicy?.success ? { returnPolicy: returnPolicy.data } : {}),
+    ...(variables.length ? { variables } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,
     flows,
   };
 }
 
-function compileNode(el: El, kind: ProcessNode['kind'], problems: BpmnProblem[]): ProcessNode {
+function variable(el: El, processId: string, problem: Problem): Variable[] {
+  const name = el.name ?? '';
+  const at = (message: string) => problem(processId, `fabu:variable "${name}": ${message}`);
+  if (!VARIABLE_NAME.test(name)) return at('name must be camelCase letters and digits'), [];
+  if (name in BUILT_IN_VARIABLES) return at('is built in (major, orgCode, title, conferenceDate need no declaration)'), [];
+  const type = el.type;
+  if (type !== 'boolean' && type !== 'string' && type !== 'number' && type !== 'enum') {
+    return at(`type "${type}" must be boolean, string, number or enum`), [];
+  }
+  const values = type === 'enum' ? list(el.values?.toString() ?? '') : undefined;
+  if (type === 'enum' && !values?.length) return at('an enum needs values="a,b,c"'), [];
+  if (type !== 'enum' && el.values !== undefined) return at('values belong to an enum'), [];
+  let fallback: Variable['default'];
+  const raw = (el as { default?: unknown }).default as string | undefined;
+  if (raw !== undefined) {
+    if (type === 'boolean' && raw !== 'true' && raw !== 'false') return at(`default "${raw}" must be true or false`), [];
+    if (type === 'number' && !Number.isFinite(Number(raw))) return at(`default "${raw}" is not a number`), [];
+    if (type === 'enum' && !values!.includes(raw)) return at(`default "${raw}" is not one of ${values!.join(', ')}`), [];
+    fallback = type === 'boolean' ? raw === 'true' : type === 'number' ? Number(raw) : raw;
+  }
+  return [
+    {
+      name,
+      type,
+      ...(values ? { values } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      ...(el.label ? { label: el.label } : {}),
+    },
+  ];
+}
+
+function compileNode(el: El, kind: NodeKind | 'intermediateCatchEvent', problems: BpmnProblem[]): ProcessNode | undefined {
   const id = el.id ?? '';
   const problem = (message: string) => problems.push({ element: id, message });
   const base = { id, name: el.name ?? '', outgoing: [] as string[] };
-  for (const def of el.eventDefinitions ?? []) problem(`not supported yet: ${def.$type}`);
   const fabuChildren = el.extensionElements?.values?.filter(isFabuElement) ?? [];
-
-  if (kind !== 'userTask' && fabuChildren.length > 0) problem('fabu:candidate and fabu:escalation belong on a bpmn:userTask');
-  if (kind === 'startEvent') return { ...base, kind };
-  if (kind === 'endEvent') {
-    const outcome = OutcomeSchema.safeParse(el.outcome);
-    if (!outcome.success) {
-      problem(
-        el.outcome === undefined
-          ? `end event needs fabu:outcome (${OutcomeSchema.options.join(' | ')})`
-          : `fabu:outcome "${el.outcome}" must be one of ${OutcomeSchema.options.join(' | ')}`,
-      );
+  const definitions = el.eventDefinitions ?? [];
+  const onlyDefinition = (allowed: string[], what: string) => {
+    if (definitions.length !== 1 || !allowed.includes(definitions[0].$type)) {
+      problem(`${what} needs exactly one ${allowed.join(' or ')}; found ${definitions.map((d) => d.$type).join(', ') || 'none'}`);
+      return undefined;
     }
-    // The placeholder never leaves the compiler: a recorded problem makes compileBpmn throw.
-    return { ...base, kind, outcome: outcome.success ? outcome.data : 'approved' };
-  }
-
-  // User task.
-  if (!base.name.trim()) problem('user task has no name (it is what the people acting on it see)');
-  if (el.loopCharacteristics) problem(`not supported yet: ${el.loopCharacteristics.$type}`);
-  const expr = (c: El) => {
-    const parsed = candidateExpr(c);
-    if (typeof parsed === 'string') problem(`${c.$type.toLowerCase()}: ${parsed}`);
-    return typeof parsed === 'string' ? [] : [parsed];
+    return definitions[0];
   };
-  const candidates = fabuChildren.filter((c) => c.$type === 'fabu:Candidate').flatMap(expr);
-  const escalation = fabuChildren.filter((c) => c.$type === 'fabu:Escalation').flatMap(expr);
+  const noEventDefinitions = () => definitions.forEach((d) => problem(`not supported here: ${d.$type}`));
+  const allowFabu = (...types: string[]) => {
+    const stray = fabuChildren.filter((c) => !types.includes(c.$type));
+    if (stray.length) problem(`${[...new Set(stray.map((c) => c.$type))].join(', ')} does not belong on a ${el.$type}`);
+  };
+
+  switch (kind) {
+    case 'startEvent':
+      noEventDefinitions();
+      allowFabu();
+      return { ...base, kind };
+    case 'endEvent': {
+      noEventDefinitions();
+      allowFabu();
+      if (el.outcome === undefined) return { ...base, kind };
+      const outcome = EndOutcomeSchema.safeParse(el.outcome);
+      if (!outcome.success) problem(`fabu:outcome "${el.outcome}" must be one of ${EndOutcomeSchema.options.join(' | ')}`);
+      // The placeholder never leaves the compiler: a recorded problem makes compileBpmn throw.
+      return { ...base, kind, outcome: outcome.success ? outcome.data : 'approved' };
+    }
+    case 'exclusiveGateway':
+    case 'parallelGateway':
+      allowFabu();
+      return kind === 'parallelGateway' ? { ...base, kind, incoming: [] } : { ...base, kind };
+    case 'intermediateCatchEvent': {
+      allowFabu();
+      const def = onlyDefinition(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition'], 'an intermediate catch event');
+      if (!def) return undefined;
+      if (def.$type === 'bpmn:MessageEventDefinition') {
+        const name = def.messageRef?.name;
+        if (!def.messageRef) problem('the message event needs messageRef naming a <bpmn:message>');
+        else if (!name || !MESSAGE_NAME.test(name)) problem(`message "${def.messageRef.id}" needs a kebab-case name, e.g. "materials-filed"`);
+        return { ...base, kind: 'messageEvent', message: name ?? '' };
+      }
+      if (def.timeCycle) problem('timeCycle repeats: it belongs on a non-interrupting boundary timer');
+      const timer = timerRule(def, id, problems);
+      return timer ? { ...base, kind: 'timerEvent', timer } : undefined;
+    }
+    case 'boundaryTimer': {
+      allowFabu();
+      const def = onlyDefinition(['bpmn:TimerEventDefinition'], 'a boundary event');
+      if (!def) return undefined;
+      const interrupting = el.cancelActivity !== false;
+      let repeat: number | null = 1;
+      let timer: DueRule | undefined;
+      if (def.timeCycle) {
+        if (interrupting) problem('timeCycle repeats, so it needs cancelActivity="false" (a reminder)');
+        const cycle = CYCLE.exec(def.timeCycle.body?.trim() ?? '');
+        if (!cycle) problem(`timeCycle "${def.timeCycle.body}" must be R/<duration> or R<n>/<duration>, e.g. R/P1WD`);
+        else {
+          repeat = cycle[1] ? Number(cycle[1]) : null;
+          if (repeat === 0) problem('timeCycle R0 would never fire');
+          timer = dueRule(cycle[2], 'timeCycle', id, problems);
+          if (timer && timer.kind !== 'workingDaysAfterOpen' && timer.kind !== 'durationAfterOpen' && timer.kind !== 'calendarAfterOpen') {
+            problem(`timeCycle "${def.timeCycle.body}" must repeat a duration, not a date`);
+          }
+        }
+        if (def.timeDuration || def.timeDate) problem('a timer has one of timeDuration, timeDate, timeCycle');
+      } else timer = timerRule(def, id, problems);
+      const attachedTo = el.attachedToRef?.id ?? '';
+      if (!attachedTo) problem('boundary event needs attachedToRef');
+      return timer ? { ...base, kind, attachedTo, interrupting, timer, repeat: repeat === 0 ? 1 : repeat } : undefined;
+    }
+    case 'serviceTask':
+      return serviceTask(el, base, fabuChildren, problem, problems);
+    case 'userTask':
+      noEventDefinitions();
+      allowFabu('fabu:Candidate', 'fabu:Escalation');
+      return userTask(el, base, fabuChildren, problem, problems);
+    default:
+      return undefined;
+  }
+}
+
+function userTask(el: El, base: { id: string; name: string; outgoing: string[] }, fabuChildren: El[], problem: (m: string) => void, problems: BpmnProblem[]): ProcessNode {
+  const id = base.id;
+  if (!base.name.trim()) problem('user task has no name (it is what the people acting on it see)');
+  const candidates = fabuChildren.filter((c) => c.$type === 'fabu:Candidate').flatMap((c) => candidateList(c, problem));
+  const escalation = fabuChildren.filter((c) => c.$type === 'fabu:Escalation').flatMap((c) => candidateList(c, problem));
   if (!fabuChildren.some((c) => c.$type === 'fabu:Candidate')) problem('user task needs at least one <fabu:candidate>');
   const due = el.due === undefined ? undefined : dueRule(el.due, 'fabu:due', id, problems);
   // H1: escalation happens when the due time passes; without fabu:due it could never fire.
   if (escalation.length > 0 && el.due === undefined) problem('fabu:escalation needs a fabu:due on the same task');
 
-  const actions = [...new Set(list(el.actions ?? 'approve,reject'))];
+  const actions = [...new Set(list(el.actions ?? 'approve,reject,return'))];
   const badActions = actions.filter((a) => !DecisionActionSchema.safeParse(a).success);
   if (badActions.length > 0 || actions.length === 0) {
-    problem(`fabu:actions "${el.actions}" must list ${DecisionActionSchema.options.join(' and/or ')}`);
+    problem(`fabu:actions "${el.actions}" must list ${DecisionActionSchema.options.join(', ')}`);
   }
+  const multi = multiInstance(el, problem);
   return {
     ...base,
-    kind,
+    kind: 'userTask',
     rules: ruleList(el.rules, id, problems),
     candidates,
     ...(due ? { due } : {}),
     escalation,
     actions: actions.filter((a): a is DecisionAction => DecisionActionSchema.safeParse(a).success),
+    ...(multi ? { multi } : {}),
   };
+}
+
+/** 依次 / 会签 / 或签 from multiInstanceLoopCharacteristics and the fabu:multi shortcut. */
+function multiInstance(el: El, problem: (m: string) => void): MultiInstance | undefined {
+  const loop = el.loopCharacteristics;
+  if (loop && loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
+    problem(`not supported: ${loop.$type} (use multiInstanceLoopCharacteristics or fabu:multi)`);
+    return undefined;
+  }
+  if (!loop && el.multi === undefined) {
+    if (el.passRatio !== undefined) problem('fabu:passRatio belongs to a multi-instance task (fabu:multi="all")');
+    return undefined;
+  }
+  if (loop?.loopCardinality || (loop && (loop as { inputCollection?: unknown }).inputCollection)) {
+    problem('the instances of a multi-instance task are its <fabu:candidate> elements; loopCardinality is not supported');
+  }
+  const modes = ['sequential', 'all', 'any'] as const;
+  let mode: MultiInstance['mode'] = loop?.isSequential ? 'sequential' : 'all';
+  if (el.multi !== undefined) {
+    if (!(modes as readonly string[]).includes(el.multi)) {
+      problem(`fabu:multi "${el.multi}" must be sequential, all or any`);
+      return undefined;
+    }
+    mode = el.multi as MultiInstance['mode'];
+    if (loop && Boolean(loop.isSequential) !== (mode === 'sequential')) {
+      problem(`fabu:multi="${mode}" contradicts isSequential="${Boolean(loop.isSequential)}"`);
+    }
+  }
+  const multi: MultiInstance = { mode };
+  if (el.passRatio !== undefined) {
+    const ratio = Number(el.passRatio);
+    if (mode !== 'all') problem(`fabu:passRatio applies to 会签 (fabu:multi="all"), not ${mode}`);
+    else if (!(ratio > 0 && ratio <= 1)) problem(`fabu:passRatio "${el.passRatio}" must be a number above 0 and at most 1`);
+    else multi.passRatio = ratio;
+  }
+  const condition = loop?.completionCondition?.body?.trim();
+  if (condition) {
+    if (mode !== 'all') problem(`a completionCondition applies to a parallel multi-instance (all), not ${mode}`);
+    if (multi.passRatio !== undefined) problem('use either fabu:passRatio or a completionCondition, not both');
+    const error = feelProblem(condition, MI_VARIABLES);
+    if (error) problem(`completionCondition: ${error}`);
+    else multi.completionCondition = condition;
+  }
+  return multi;
+}
+
+function serviceTask(el: El, base: { id: string; name: string; outgoing: string[] }, fabuChildren: El[], problem: (m: string) => void, problems: BpmnProblem[]): ProcessNode | undefined {
+  const stray = fabuChildren.filter((c) => c.$type !== 'fabu:Recipient');
+  if (stray.length) problem(`${[...new Set(stray.map((c) => c.$type))].join(', ')} does not belong on a bpmn:ServiceTask`);
+  if (el.loopCharacteristics) problem(`not supported on a service task: ${el.loopCharacteristics.$type}`);
+  const activity = ServiceActivitySchema.safeParse(el.activity);
+  if (!activity.success) {
+    problem(
+      el.activity === undefined
+        ? `service task needs fabu:activity (${ServiceActivitySchema.options.join(' | ')})`
+        : `unknown activity "${el.activity}" (allowed: ${ServiceActivitySchema.options.join(', ')})`,
+    );
+    return undefined;
+  }
+  const recipients = fabuChildren.filter((c) => c.$type === 'fabu:Recipient').flatMap((c) => candidateList(c, problem));
+  if (activity.data === 'notify' && !fabuChildren.some((c) => c.$type === 'fabu:Recipient')) {
+    problem('a notify service task needs at least one <fabu:recipient>');
+  }
+  const tierNames = list(el.tiers ?? '');
+  const tiers = tierNames.filter((t): t is MediaTier => MediaTierSchema.safeParse(t).success);
+  if (activity.data === 'inviteMedia' && tierNames.length === 0) problem(`inviteMedia needs fabu:tiers (${MediaTierSchema.options.join(', ')})`);
+  if (activity.data !== 'inviteMedia' && el.tiers !== undefined) problem('fabu:tiers belongs to an inviteMedia service task');
+  if (tiers.length !== tierNames.length) {
+    problem(`fabu:tiers "${el.tiers}" must list ${MediaTierSchema.options.join(', ')}`);
+  }
+  return { ...base, kind: 'serviceTask', rules: ruleList(el.rules, base.id, problems), activity: activity.data, recipients, tiers };
+}
+
+/** A timer's time: timeDuration counts from when the wait starts, timeDate from a request date. */
+function timerRule(def: El, element: string, problems: BpmnProblem[]): DueRule | undefined {
+  const problem = (message: string) => problems.push({ element, message });
+  const set = [def.timeDuration, def.timeDate, def.timeCycle].filter(Boolean);
+  if (set.length !== 1) {
+    problem('a timer needs exactly one of timeDuration, timeDate, timeCycle');
+    return undefined;
+  }
+  if (def.timeDuration) {
+    const rule = dueRule(def.timeDuration.body?.trim() ?? '', 'timeDuration', element, problems);
+    if (rule && (rule.kind === 'workingDaysBeforeField' || rule.kind === 'calendarBeforeField')) {
+      problem(`timeDuration "${rule.source}" counts back from a date: write it as timeDate`);
+    }
+    return rule;
+  }
+  if (def.timeDate) {
+    const rule = dueRule(def.timeDate.body?.trim() ?? '', 'timeDate', element, problems);
+    if (rule && rule.kind !== 'workingDaysBeforeField' && rule.kind !== 'calendarBeforeField') {
+      problem(`timeDate "${rule.source}" must name a request date, e.g. "conferenceDate - 3WD"`);
+    }
+    return rule;
+  }
+  return undefined;
+}
+
+/** Checks each condition out of a gateway and, without a default flow, that some condition always holds. */
+function checkConditions(
+  node: Extract<ProcessNode, { kind: 'exclusiveGateway' }>,
+  flows: Record<string, Flow>,
+  variables: Variable[],
+  problem: Problem,
+): void {
+  const declared: Record<string, { type: Variable['type']; values?: string[]; sample: unknown }> = { ...BUILT_IN_VARIABLES };
+  for (const v of variables) {
+    const sample = v.type === 'boolean' ? false : v.type === 'number' ? 0 : v.type === 'enum' ? v.values![0] : '';
+    declared[v.name] = { type: v.type, values: v.values, sample };
+  }
+  const sample = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, v.sample]));
+  const conditions: string[] = [];
+  let sound = true;
+  for (const flowId of node.outgoing.filter((f) => f !== node.default)) {
+    const condition = flows[flowId].condition;
+    if (condition === undefined) {
+      problem(flowId, `flow out of exclusive gateway "${node.id}" needs a condition (or be the gateway's default)`);
+      sound = false;
+      continue;
+    }
+    const error = feelProblem(condition, sample);
+    if (error) {
+      problem(flowId, `condition "${condition}": ${error}`);
+      sound = false;
+    } else conditions.push(condition);
+  }
+  if (node.default || !sound) return;
+
+  // Which variables the conditions read: evaluate once without each.
+  const read = Object.keys(declared).filter((name) => {
+    const without = { ...sample };
+    delete without[name];
+    return conditions.some((c) => evaluateFeel(c, without).missing.includes(name));
+  });
+  const open = read.filter((name) => declared[name].type === 'string' || declared[name].type === 'number');
+  if (open.length) {
+    problem(node.id, `no default flow, and the conditions read ${open.join(', ')} (${open.map((n) => declared[n].type).join(', ')}), whose values cannot all be checked: add a default flow`);
+    return;
+  }
+  const domains = read.map((name) => (declared[name].type === 'boolean' ? [true, false] : declared[name].values!));
+  const combinations = domains.reduce((n, d) => n * d.length, 1);
+  if (combinations > MAX_COMBINATIONS) {
+    problem(node.id, `no default flow, and ${combinations} combinations of ${read.join(', ')} are too many to check: add a default flow`);
+    return;
+  }
+  for (let i = 0; i < combinations; i++) {
+    const context = { ...sample };
+    let rest = i;
+    read.forEach((name, k) => {
+      context[name] = domains[k][rest % domains[k].length];
+      rest = Math.floor(rest / domains[k].length);
+    });
+    if (!conditions.some((c) => evaluateFeel(c, context).value === true)) {
+      const when = read.map((name) => `${name} = ${JSON.stringify(context[name])}`).join(', ') || 'always';
+      problem(node.id, `no default flow, and no condition holds when ${when}: add a default flow or a condition for it`);
+      return;
+    }
+  }
+}
+
+/** Why a FEEL expression cannot be used with this context, or undefined. */
+function feelProblem(expression: string, context: Record<string, unknown>): string | undefined {
+  try {
+    const { missing, warnings } = evaluateFeel(expression, context);
+    if (missing.length) return `reads unknown variable ${missing.join(', ')} (declare it with <fabu:variable>)`;
+    if (warnings.length) return warnings.join('; ');
+    return undefined;
+  } catch (err) {
+    return `not a FEEL expression: ${(err as Error).message}`;
+  }
+}
+
+/** A fabu:candidate / escalation / recipient as an IR expression, reporting it when it is not one. */
+function candidateList(c: El, problem: (m: string) => void): CandidateExpr[] {
+  const parsed = candidateExpr(c);
+  if (typeof parsed === 'string') problem(`${c.$type.toLowerCase()}: ${parsed}`);
+  return typeof parsed === 'string' ? [] : [parsed];
 }
 
 /** A fabu:candidate / fabu:escalation as an IR expression, or why it is not one. */
@@ -272,26 +649,62 @@ function ruleList(text: string | undefined, element: string, problems: BpmnProbl
 
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
+const KIND_NAMES: Record<NodeKind, string> = {
+  startEvent: 'start event',
+  endEvent: 'end event',
+  userTask: 'user task',
+  serviceTask: 'service task',
+  exclusiveGateway: 'exclusive gateway',
+  parallelGateway: 'parallel gateway',
+  timerEvent: 'timer event',
+  messageEvent: 'message event',
+  boundaryTimer: 'boundary timer',
+};
+
 function checkGraph(startId: string, nodes: Record<string, ProcessNode>, flows: Record<string, Flow>, problems: BpmnProblem[]) {
   const problem = (element: string, message: string) => problems.push({ element, message });
   const incoming = (id: string) => Object.values(flows).filter((f) => f.target === id);
 
   for (const node of Object.values(nodes)) {
     const out = node.outgoing.length;
+    const what = KIND_NAMES[node.kind];
+    const into = incoming(node.id).length;
     if (node.kind === 'endEvent' && out > 0) problem(node.id, 'end event must not have outgoing flows');
-    if (node.kind === 'startEvent' && incoming(node.id).length > 0) problem(node.id, 'start event must not have incoming flows');
-    if (node.kind !== 'endEvent' && out === 0) problem(node.id, `${node.kind === 'startEvent' ? 'start event' : 'user task'} has no outgoing flow`);
-    if (out > 1) problem(node.id, `has ${out} outgoing flows; branching needs gateways, which are not supported yet`);
+    if ((node.kind === 'startEvent' || node.kind === 'boundaryTimer') && into > 0) problem(node.id, `${what} must not have incoming flows`);
+    if (node.kind !== 'endEvent' && out === 0) problem(node.id, `${what} has no outgoing flow`);
+    if (out > 1 && node.kind !== 'exclusiveGateway' && node.kind !== 'parallelGateway') {
+      problem(node.id, `has ${out} outgoing flows; branch with an exclusive or parallel gateway`);
+    }
   }
 
   // A start without a flow was reported above; "unreachable" for every other node would add nothing.
   if (nodes[startId].outgoing.length === 0) return;
-  const reached = walk([startId], (id) => nodes[id].outgoing.map((f) => flows[f].target));
+  const next = (id: string, viaReminders: boolean) => {
+    const node = nodes[id];
+    const targets = node.outgoing.map((f) => flows[f].target);
+    if (node.kind === 'userTask') {
+      for (const b of node.boundaries ?? []) {
+        const boundary = nodes[b];
+        if (viaReminders || (boundary.kind === 'boundaryTimer' && boundary.interrupting)) targets.push(b);
+      }
+    }
+    return targets;
+  };
+  const reached = walk([startId], (id) => next(id, true));
+  // Where the chain itself goes, without the reminder branches: every end there must say how the chain ends.
+  const main = walk([startId], (id) => next(id, false));
   const ends = Object.values(nodes).filter((n) => n.kind === 'endEvent').map((n) => n.id);
-  const canEnd = walk(ends, (id) => incoming(id).map((f) => f.source));
+  const canEnd = walk(ends, (id) => [
+    ...incoming(id).map((f) => f.source),
+    ...(nodes[id].kind === 'boundaryTimer' ? [(nodes[id] as { attachedTo: string }).attachedTo] : []),
+  ]);
   for (const id of Object.keys(nodes)) {
     if (!reached.has(id)) problem(id, `not reachable from the start event "${startId}"`);
     else if (!canEnd.has(id)) problem(id, 'no path from here to an end event');
+    const node = nodes[id];
+    if (node.kind === 'endEvent' && !node.outcome && main.has(id)) {
+      problem(id, `end event needs fabu:outcome (${EndOutcomeSchema.options.join(' | ')}); only a reminder branch may end without one`);
+    }
   }
 }
 

@@ -16,16 +16,36 @@ export const fabuModdleDescriptor = {
   prefix: 'fabu',
   xml: { tagAlias: 'lowerCase' },
   types: [
-    // code: business-id prefix ("H3"); rules: "H1,H3"; applyBefore: "conferenceDate - 7WD" (H1).
-    { name: 'ProcessAttrs', extends: ['bpmn:Process'], properties: [attr('code'), attr('rules'), attr('applyBefore')] },
-    // due: a due expression; rules: "H3"; actions: "approve,reject" (the default).
-    { name: 'UserTaskAttrs', extends: ['bpmn:UserTask'], properties: [attr('due'), attr('rules'), attr('actions')] },
+    // code: business-id prefix ("H3"); rules: "H1,H3"; applyBefore: "conferenceDate - 7WD" (H1);
+    // returnPolicy: rerun | resubmit (what follows a return, 退回).
+    {
+      name: 'ProcessAttrs',
+      extends: ['bpmn:Process'],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy')],
+    },
+    // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
+    // multi: sequential | all | any; passRatio: "0.6" (会签).
+    {
+      name: 'UserTaskAttrs',
+      extends: ['bpmn:UserTask'],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio')],
+    },
+    // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
+    { name: 'ServiceTaskAttrs', extends: ['bpmn:ServiceTask'], properties: [attr('activity'), attr('rules'), attr('tiers')] },
     // outcome: approved | rejected | withdrawn.
     { name: 'EndEventAttrs', extends: ['bpmn:EndEvent'], properties: [attr('outcome')] },
     // <fabu:candidate position="main-leader" org="applicant"/> or <fabu:candidate initiator="true"/>.
     { name: 'Candidate', superClass: ['Element'], properties: [attr('position'), attr('org'), attr('initiator')] },
     // Who is told when the task passes its due time (H1); same attributes as a candidate.
     { name: 'Escalation', superClass: ['Candidate'] },
+    // Whom a notify service task tells; same attributes as a candidate.
+    { name: 'Recipient', superClass: ['Candidate'] },
+    // <fabu:variable name="cityWide" type="boolean" default="false" label="全市性"/>: a request variable.
+    {
+      name: 'Variable',
+      superClass: ['Element'],
+      properties: [attr('name'), attr('type'), attr('values'), attr('default'), attr('label')],
+    },
   ],
 };
 

@@ -5,7 +5,7 @@ import { PositionSchema } from '../directory/positions.js';
  * The JSON intermediate representation a BPMN file compiles to. It travels in the workflow input,
  * so a running chain keeps the version it started with; workflows import its types only.
  */
-export const IR_VERSION = 1 as const;
+export const IR_VERSION = 2 as const;
 
 /** A date-valued request field that due rules may count from. */
 export const DateFieldSchema = z.enum(['conferenceDate']);
@@ -62,11 +62,47 @@ export const CandidateExprSchema = z.discriminatedUnion('kind', [
 ]);
 export type CandidateExpr = z.infer<typeof CandidateExprSchema>;
 
-export const DecisionActionSchema = z.enum(['approve', 'reject']);
+export const DecisionActionSchema = z.enum(['approve', 'reject', 'return']);
 export type DecisionAction = z.infer<typeof DecisionActionSchema>;
 
-export const OutcomeSchema = z.enum(['approved', 'rejected', 'withdrawn']);
+/** How a chain ends: an end event's outcome, or the applicant's withdrawal / an operator's cancellation. */
+export const OutcomeSchema = z.enum(['approved', 'rejected', 'withdrawn', 'cancelled']);
 export type Outcome = z.infer<typeof OutcomeSchema>;
+/** What an end event may carry (cancellation is an operator's act, never drawn). */
+export const EndOutcomeSchema = z.enum(['approved', 'rejected', 'withdrawn']);
+
+/** After a step returned (退回) to an earlier one is done again: run on from there, or go straight back. */
+export const ReturnPolicySchema = z.enum(['rerun', 'resubmit']);
+export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
+
+/** A request variable that gateway conditions read, declared with `<fabu:variable>`. */
+export const VariableSchema = z.object({
+  name: z.string().regex(/^[a-z][A-Za-z0-9]*$/),
+  type: z.enum(['boolean', 'string', 'number', 'enum']),
+  values: z.array(z.string()).optional(),
+  default: z.union([z.boolean(), z.string(), z.number()]).optional(),
+  label: z.string().optional(),
+});
+export type Variable = z.infer<typeof VariableSchema>;
+
+/** Multi-instance user task: one instance per candidate expression. */
+export const MultiInstanceSchema = z.object({
+  /** 依次 one after another, 会签 all at once, 或签 the first decision decides. */
+  mode: z.enum(['sequential', 'all', 'any']),
+  /** 会签: the share of approvals that passes the step; without it one rejection rejects it. */
+  passRatio: z.number().gt(0).lte(1).optional(),
+  /** FEEL over nrOfInstances, nrOfApproved, nrOfRejected, nrOfCompletedInstances. */
+  completionCondition: z.string().optional(),
+});
+export type MultiInstance = z.infer<typeof MultiInstanceSchema>;
+
+/** Allow-listed activities a service task may name; anything else is refused at deploy. */
+export const ServiceActivitySchema = z.enum(['notify', 'file', 'publish', 'inviteMedia']);
+export type ServiceActivity = z.infer<typeof ServiceActivitySchema>;
+
+/** Media tiers a conference invites (L6). */
+export const MediaTierSchema = z.enum(['central', 'region', 'city', 'online', 'overseas']);
+export type MediaTier = z.infer<typeof MediaTierSchema>;
 
 const NodeBase = {
   id: z.string().min(1),
@@ -75,7 +111,8 @@ const NodeBase = {
 };
 
 export const StartEventSchema = z.object({ ...NodeBase, kind: z.literal('startEvent') });
-export const EndEventSchema = z.object({ ...NodeBase, kind: z.literal('endEvent'), outcome: OutcomeSchema });
+/** An end event with an outcome ends the chain; without one it only ends its branch (a reminder). */
+export const EndEventSchema = z.object({ ...NodeBase, kind: z.literal('endEvent'), outcome: EndOutcomeSchema.optional() });
 export const UserTaskSchema = z.object({
   ...NodeBase,
   kind: z.literal('userTask'),
@@ -86,17 +123,67 @@ export const UserTaskSchema = z.object({
   /** Who is told when the step passes its due time (H1: the office head by default). */
   escalation: z.array(CandidateExprSchema),
   actions: z.array(DecisionActionSchema).min(1),
+  multi: MultiInstanceSchema.optional(),
+  /** Ids of the boundary events attached to this task. */
+  boundaries: z.array(z.string()).optional(),
 });
 export type UserTaskNode = z.infer<typeof UserTaskSchema>;
+export const ServiceTaskSchema = z.object({
+  ...NodeBase,
+  kind: z.literal('serviceTask'),
+  rules: z.array(z.string()),
+  activity: ServiceActivitySchema,
+  recipients: z.array(CandidateExprSchema),
+  tiers: z.array(MediaTierSchema),
+});
+export type ServiceTaskNode = z.infer<typeof ServiceTaskSchema>;
+export const ExclusiveGatewaySchema = z.object({ ...NodeBase, kind: z.literal('exclusiveGateway'), default: z.string().optional() });
+export const ParallelGatewaySchema = z.object({
+  ...NodeBase,
+  kind: z.literal('parallelGateway'),
+  /** Incoming flows a join waits for. */
+  incoming: z.array(z.string()),
+});
+export const TimerEventSchema = z.object({ ...NodeBase, kind: z.literal('timerEvent'), timer: DueRuleSchema });
+export const MessageEventSchema = z.object({ ...NodeBase, kind: z.literal('messageEvent'), message: z.string().min(1) });
+export const BoundaryTimerSchema = z.object({
+  ...NodeBase,
+  kind: z.literal('boundaryTimer'),
+  attachedTo: z.string(),
+  /** Interrupting closes the task and takes this path (escalation); otherwise a reminder. */
+  interrupting: z.boolean(),
+  timer: DueRuleSchema,
+  /** How many times a non-interrupting timer fires while the task stays open; null: until it closes. */
+  repeat: z.number().int().positive().nullable(),
+});
+export type BoundaryTimerNode = z.infer<typeof BoundaryTimerSchema>;
 
-export const NodeSchema = z.discriminatedUnion('kind', [StartEventSchema, EndEventSchema, UserTaskSchema]);
+export const NodeSchema = z.discriminatedUnion('kind', [
+  StartEventSchema,
+  EndEventSchema,
+  UserTaskSchema,
+  ServiceTaskSchema,
+  ExclusiveGatewaySchema,
+  ParallelGatewaySchema,
+  TimerEventSchema,
+  MessageEventSchema,
+  BoundaryTimerSchema,
+]);
 export type ProcessNode = z.infer<typeof NodeSchema>;
 
-export const FlowSchema = z.object({ id: z.string(), source: z.string(), target: z.string(), name: z.string().optional() });
+export const FlowSchema = z.object({
+  id: z.string(),
+  source: z.string(),
+  target: z.string(),
+  name: z.string().optional(),
+  /** FEEL condition (on flows out of an exclusive gateway). */
+  condition: z.string().optional(),
+});
 export type Flow = z.infer<typeof FlowSchema>;
 
 export const ProcessIRSchema = z.object({
-  irVersion: z.literal(IR_VERSION),
+  /** 1: the first slice (sequential user tasks); 2: gateways, multi-instance, timers, messages, services. */
+  irVersion: z.union([z.literal(1), z.literal(IR_VERSION)]),
   /** The BPMN process id, e.g. "huludao-government-conference". */
   key: z.string().regex(/^[a-z][a-z0-9-]*$/),
   name: z.string().min(1),
@@ -105,6 +192,8 @@ export const ProcessIRSchema = z.object({
   rules: z.array(z.string()),
   /** H1: the request must arrive at least this long before a date field, or it is refused as late. */
   applyBefore: DueRuleSchema.optional(),
+  returnPolicy: ReturnPolicySchema.optional(),
+  variables: z.array(VariableSchema).optional(),
   startNodeId: z.string(),
   nodes: z.record(z.string(), NodeSchema),
   flows: z.record(z.string(), FlowSchema),

@@ -15,10 +15,11 @@ export class ReadModelRepository {
     await this.db.transaction(async (m) => {
       await m.query(
         `INSERT INTO requests (id, process_key, process_version, title, org_code, conference_date, materials, major,
-                               initiator, status, stage, outcome, seq, created_at, updated_at, completed_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15)
+                               initiator, status, stage, outcome, seq, created_at, updated_at, completed_at,
+                               variables, round)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15, $16, $17)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
-           conference_date = EXCLUDED.conference_date,
+           conference_date = EXCLUDED.conference_date, variables = EXCLUDED.variables, round = EXCLUDED.round,
            seq = EXCLUDED.seq, updated_at = now(), completed_at = EXCLUDED.completed_at
          WHERE requests.seq < EXCLUDED.seq`,
         [
@@ -37,17 +38,20 @@ export class ReadModelRepository {
           batch.seq,
           r.createdAt,
           r.completedAt ?? null,
+          JSON.stringify(r.variables ?? {}),
+          r.round ?? 1,
         ],
       );
       for (const t of batch.tasks) {
         await m.query(
           `INSERT INTO tasks (id, request_id, element_id, name, round, rules, status, due_at, due_provisional, due_basis,
-                              overdue, decision, decided_by, comment, opened_at, closed_at, seq)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+                              overdue, decision, decided_by, comment, opened_at, closed_at, seq, return_to)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, due_at = EXCLUDED.due_at,
              due_provisional = EXCLUDED.due_provisional, due_basis = EXCLUDED.due_basis, overdue = EXCLUDED.overdue,
              decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by, comment = EXCLUDED.comment,
-             opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, seq = EXCLUDED.seq
+             opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, seq = EXCLUDED.seq,
+             return_to = EXCLUDED.return_to
            WHERE tasks.seq < EXCLUDED.seq`,
           [
             t.taskId,
@@ -67,6 +71,7 @@ export class ReadModelRepository {
             t.openedAt ?? null,
             t.closedAt ?? null,
             batch.seq,
+            t.returnTo ?? null,
           ],
         );
         if (t.candidates.length) {

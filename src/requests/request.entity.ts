@@ -18,6 +18,10 @@ export class RequestEntity {
   @Column({ type: 'text' }) status!: string;
   @Column({ type: 'text' }) stage!: string;
   @Column({ type: 'text', nullable: true }) outcome!: string | null;
+  /** The declared variables' values, plus what messages and service tasks added. */
+  @Column({ type: 'jsonb' }) variables!: Record<string, unknown>;
+  /** 1, then one more after each return (退回). */
+  @Column({ type: 'int' }) round!: number;
   /** Projection order: an older write never overwrites a newer one. */
   @Column({ type: 'int' }) seq!: number;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;

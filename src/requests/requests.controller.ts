@@ -8,6 +8,10 @@ import type { DirectoryUser } from '../directory/directory.repository.js';
 import {
   type CreateRequest,
   CreateRequestSchema,
+  type EndRequest,
+  EndRequestSchema,
+  type MessageBody,
+  MessageSchema,
   type Reschedule,
   RescheduleSchema,
   RequestViewSchema,
@@ -59,6 +63,49 @@ export class RequestsController {
     @Body({ schema: RescheduleSchema }) body: Reschedule,
   ) {
     return this.requests.reschedule(user, id, body);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({ summary: '撤回: the applicant withdraws the request while no one else has decided' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({
+    status: 409,
+    description: 'WITHDRAW_NOT_ALLOWED, PROCESS_COMPLETED',
+    schema: apiSchema(ProblemSchema),
+  })
+  withdraw(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: EndRequestSchema }) body: EndRequest,
+  ) {
+    return this.requests.withdraw(user, id, body);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'An operator (admin) cancels a running request' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({ status: 403, description: 'FORBIDDEN', schema: apiSchema(ProblemSchema) })
+  cancel(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: EndRequestSchema }) body: EndRequest,
+  ) {
+    return this.requests.cancel(user, id, body);
+  }
+
+  @Post(':id/messages')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Feed a message event the chain waits for (e.g. "materials-filed")' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({ status: 409, description: 'MESSAGE_NOT_EXPECTED', schema: apiSchema(ProblemSchema) })
+  message(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: MessageSchema }) body: MessageBody,
+  ) {
+    return this.requests.message(user, id, body);
   }
 
   @Get(':id')

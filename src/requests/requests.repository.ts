@@ -139,6 +139,7 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     decision: t.decision,
     decidedBy: t.decidedBy,
     comment: t.comment,
+    returnTo: t.returnTo,
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
   };

@@ -24,6 +24,10 @@ export const CreateRequestSchema = z.strictObject({
     .default([])
     .describe('Names of the materials to be filed (发布稿, 主持词, 答问口径, 背景材料, 场地方案)'),
   major: z.boolean().default(false).describe('重大事项 (H3.5)'),
+  variables: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe('Values of the chain\'s declared variables (GET /processes/:key lists them), e.g. { "cityWide": true }'),
 });
 export type CreateRequest = z.infer<typeof CreateRequestSchema>;
 
@@ -54,6 +58,7 @@ export const TaskViewSchema = z.object({
   decision: z.string().nullable(),
   decidedBy: z.string().nullable(),
   comment: z.string().nullable(),
+  returnTo: z.string().nullable().describe('A return (退回): the step it sent the work back to'),
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
 });
@@ -80,7 +85,11 @@ export const RequestViewSchema = z.object({
   initiator: z.string(),
   status: z.enum(['running', 'completed']),
   stage: z.string(),
-  outcome: z.enum(['approved', 'rejected', 'withdrawn']).nullable(),
+  outcome: z.enum(['approved', 'rejected', 'withdrawn', 'cancelled']).nullable(),
+  variables: z
+    .record(z.string(), z.unknown())
+    .describe("The process's declared variables, and what messages and service tasks added"),
+  round: z.number().int().describe('1, then one more after each return (退回)'),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
@@ -88,3 +97,19 @@ export const RequestViewSchema = z.object({
   history: z.array(AuditEventViewSchema),
 });
 export type RequestView = z.infer<typeof RequestViewSchema>;
+
+/** POST /api/requests/:id/withdraw (the applicant) and /cancel (an operator). */
+export const EndRequestSchema = z.strictObject({
+  reason: z.string().trim().max(500).optional().describe('Why; kept in the history'),
+});
+export type EndRequest = z.infer<typeof EndRequestSchema>;
+
+/** POST /api/requests/:id/messages: feeds a message event the chain waits for. */
+export const MessageSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .describe('The BPMN message name, e.g. "materials-filed"'),
+  payload: z.record(z.string(), z.unknown()).optional().describe('Kept in the request variables under the name'),
+});
+export type MessageBody = z.infer<typeof MessageSchema>;

@@ -20,13 +20,17 @@ import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import {
   type ApprovalProcessInput,
+  CHAIN_REFUSED,
   RESCHEDULE_REFUSED,
   SA,
+  cancelUpdate,
+  messageUpdate,
   rescheduleUpdate,
   startedUpdate,
+  withdrawUpdate,
 } from '../../workflows/definitions.js';
 import { type Reservation, RequestsRepository } from './requests.repository.js';
-import type { CreateRequest, RequestView, Reschedule } from './requests.schemas.js';
+import type { CreateRequest, EndRequest, MessageBody, RequestView, Reschedule } from './requests.schemas.js';
 
 /** The request's date fields that deadlines count from. */
 type DateFields = Partial<Record<DateField, string>>;
@@ -63,6 +67,7 @@ export class RequestsService {
       throw err;
     });
     const ir = definition.ir;
+    const variables = checkVariables(ir, body.variables);
     await this.checkApplicant(user, orgCode);
     const now = new Date();
     await this.checkApplyBefore(ir, body, now);
@@ -81,6 +86,7 @@ export class RequestsService {
           materials: request.materials,
           major: request.major,
           initiator: user.username,
+          variables,
         },
         submittedAt: now.toISOString(),
       }),
@@ -137,6 +143,59 @@ export class RequestsService {
       throw err;
     }
     return (await this.view(id))!;
+  }
+
+  /** 撤回: the applicant ends the chain while no one else has decided yet. */
+  async withdraw(user: DirectoryUser, id: string, body: EndRequest): Promise<RequestView> {
+    await this.get(user, id);
+    await this.chainUpdate(id, () =>
+      this.temporal.workflow
+        .getHandle(id)
+        .executeUpdate(withdrawUpdate, { args: [{ actor: user.username, reason: body.reason }] }),
+    );
+    return (await this.view(id))!;
+  }
+
+  /** An operator (admin) ends a running chain as cancelled. */
+  async cancel(user: DirectoryUser, id: string, body: EndRequest): Promise<RequestView> {
+    if (!user.isAdmin) throw new FabuException('FORBIDDEN', 'only an operator (admin) may cancel a request');
+    await this.get(user, id);
+    await this.chainUpdate(id, () =>
+      this.temporal.workflow
+        .getHandle(id)
+        .executeUpdate(cancelUpdate, { args: [{ actor: user.username, reason: body.reason }] }),
+    );
+    return (await this.view(id))!;
+  }
+
+  /** Feeds a message event the chain waits for (e.g. "materials-filed"). */
+  async message(user: DirectoryUser, id: string, body: MessageBody): Promise<RequestView> {
+    await this.get(user, id);
+    await this.chainUpdate(id, () =>
+      this.temporal.workflow.getHandle(id).executeUpdate(messageUpdate, {
+        args: [{ name: body.name, actor: user.username, ...(body.payload ? { payload: body.payload } : {}) }],
+      }),
+    );
+    return (await this.view(id))!;
+  }
+
+  /** Runs an Update; a refusal by the workflow becomes its problem code, a finished chain PROCESS_COMPLETED. */
+  private async chainUpdate(id: string, update: () => Promise<unknown>): Promise<void> {
+    try {
+      await update();
+    } catch (err) {
+      if (
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === CHAIN_REFUSED
+      ) {
+        const detail = err.cause.details?.[0] as { code: ErrorCode; message: string };
+        throw new FabuException(detail.code, detail.message);
+      }
+      if (err instanceof WorkflowNotFoundError)
+        throw new FabuException('PROCESS_COMPLETED', `request ${id} has already finished`);
+      throw err;
+    }
   }
 
   /** The read model's view of a request, with each open task's slack in working days. */
@@ -264,6 +323,46 @@ export class RequestsService {
       },
     );
   }
+}
+
+/**
+ * The request's variables checked against the chain's declarations (`<fabu:variable>`): every
+ * field at fault is named; declared defaults fill what was left out.
+ */
+export function checkVariables(
+  ir: ProcessIR,
+  given: Record<string, string | number | boolean>,
+): Record<string, string | number | boolean> {
+  const declared = new Map((ir.variables ?? []).map((v) => [v.name, v]));
+  const errors: Array<{ path: string; message: string }> = [];
+  const values: Record<string, string | number | boolean> = {};
+  for (const name of Object.keys(given)) {
+    if (!declared.has(name)) {
+      const known = [...declared.keys()];
+      errors.push({
+        path: `variables.${name}`,
+        message: `${ir.code} declares no variable ${name}${known.length ? ` (declared: ${known.join(', ')})` : ''}`,
+      });
+    }
+  }
+  for (const v of declared.values()) {
+    const value = given[v.name] ?? v.default;
+    const path = `variables.${v.name}`;
+    if (value === undefined) errors.push({ path, message: `required by ${ir.code}${v.label ? ` (${v.label})` : ''}` });
+    else if (v.type === 'enum' && !v.values!.includes(String(value)))
+      errors.push({ path, message: `must be one of ${v.values!.join(', ')}` });
+    else if (v.type === 'enum' ? typeof value !== 'string' : typeof value !== v.type)
+      errors.push({ path, message: `must be a ${v.type === 'enum' ? 'string' : v.type}` });
+    else values[v.name] = value;
+  }
+  if (errors.length) {
+    throw new FabuException(
+      'VARIABLES_INVALID',
+      `the variables do not fit ${ir.code}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+      errors,
+    );
+  }
+  return values;
 }
 
 function lead(

@@ -24,6 +24,8 @@ export class TaskEntity {
   @Column({ type: 'timestamptz', name: 'opened_at', nullable: true }) openedAt!: Date | null;
   @Column({ type: 'timestamptz', name: 'closed_at', nullable: true }) closedAt!: Date | null;
   @Column({ type: 'int' }) seq!: number;
+  /** A return's (退回) target step. */
+  @Column({ type: 'text', name: 'return_to', nullable: true }) returnTo!: string | null;
 }
 
 /** Who may act on a task, resolved from the BPMN candidate expressions when it opened. */

@@ -2,16 +2,23 @@ import { z } from 'zod';
 import { TaskViewSchema } from '../requests/requests.schemas.js';
 
 export const DecisionSchema = z.strictObject({
-  action: z.enum(['approve', 'reject']).describe('approve moves the chain on; reject ends it as rejected'),
+  action: z
+    .enum(['approve', 'reject', 'return'])
+    .describe('approve moves the chain on; reject ends it as rejected; return (退回) sends it back to an earlier step'),
   comment: z.string().trim().max(2000).optional().describe('意见; shown in the history'),
+  returnTo: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("For return: the BPMN element id of an earlier completed step (see the task's returnTargets)"),
 });
 export type DecisionBody = z.infer<typeof DecisionSchema>;
 
 export const DecisionResultSchema = z.object({
   taskId: z.string(),
-  action: z.enum(['approve', 'reject']),
+  action: z.enum(['approve', 'reject', 'return']),
   status: z.enum(['running', 'completed']).describe("The request's status after the decision"),
-  outcome: z.enum(['approved', 'rejected', 'withdrawn']).optional(),
+  outcome: z.enum(['approved', 'rejected', 'withdrawn', 'cancelled']).optional(),
   openTasks: z.array(z.string()).describe('Tasks open after the decision'),
 });
 

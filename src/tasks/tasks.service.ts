@@ -17,6 +17,9 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   TASK_NOT_OPEN: 'TASK_NOT_OPEN',
   NOT_A_CANDIDATE: 'NOT_A_CANDIDATE',
   ACTION_NOT_ALLOWED: 'ACTION_NOT_ALLOWED',
+  RETURN_TARGET_INVALID: 'RETURN_TARGET_INVALID',
+  WITHDRAW_NOT_ALLOWED: 'WITHDRAW_NOT_ALLOWED',
+  MESSAGE_NOT_EXPECTED: 'MESSAGE_NOT_EXPECTED',
 };
 
 @Injectable()
@@ -53,7 +56,15 @@ export class TasksService {
     const handle = this.temporal.workflow.getHandle(task.requestId);
     try {
       return await handle.executeUpdate(decideUpdate, {
-        args: [{ taskId: id, action: body.action, comment: body.comment, actor: user.username }],
+        args: [
+          {
+            taskId: id,
+            action: body.action,
+            comment: body.comment,
+            actor: user.username,
+            ...(body.returnTo ? { returnTo: body.returnTo } : {}),
+          },
+        ],
         ...(idempotencyKey ? { updateId: `${user.username}:${idempotencyKey}` } : {}),
       });
     } catch (err) {
@@ -69,7 +80,9 @@ export class TasksService {
     ) {
       const detail = err.cause.details?.[0] as { code: DecisionErrorCode; message: string } | undefined;
       if (detail)
-        return new FabuException(REFUSALS[detail.code], detail.message, [{ path: 'taskId', message: detail.message }]);
+        return new FabuException(REFUSALS[detail.code], detail.message, [
+          { path: detail.code === 'RETURN_TARGET_INVALID' ? 'returnTo' : 'taskId', message: detail.message },
+        ]);
     }
     if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && /completed/i.test(err.message))) {
       return new FabuException('PROCESS_COMPLETED', `the chain of task ${taskId} has already finished`);

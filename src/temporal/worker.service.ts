@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { createProjectionActivities } from '../../activities/projection.js';
+import { createServiceActivities } from '../../activities/services.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
@@ -43,6 +44,10 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
           directory: this.directory,
           calendar: () => this.calendar.calendar(),
           dayEnd: env.BUSINESS_DAY_END,
+        }),
+        ...createServiceActivities({
+          directory: this.directory,
+          report: (event) => this.runtime.logger.info(event, 'service task done'),
         }),
         ...createProjectionActivities({ readModel: this.readModel }),
       },

@@ -14,6 +14,7 @@ import { Worker } from '@temporalio/worker';
 import prettier from 'prettier';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { createProjectionActivities } from '../../activities/projection.js';
+import { createServiceActivities } from '../../activities/services.js';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
@@ -37,6 +38,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
       workflowsPath,
       activities: {
         ...createPlanningActivities({ directory: h3Directory, calendar: bundledCalendar, dayEnd: '18:00' }),
+        ...createServiceActivities({ directory: h3Directory }),
         ...createProjectionActivities({ readModel: { apply: async () => undefined } }),
       },
     });

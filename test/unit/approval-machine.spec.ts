@@ -53,8 +53,11 @@ const node = (step: Step) => ir.nodes[step] as UserTaskNode;
 
 /** The one openTask effect in `effects`, checked to be for `step`. */
 function expectOpenTask(effects: Effect[], step: Step): void {
-  expect(effects).toEqual([{ type: 'openTask', taskId: taskId(step), node: node(step) }]);
-  expect(effects[0]).toMatchObject({ node: { id: step, kind: 'userTask' } });
+  const opened = effects.filter((e) => e.type === 'openTask');
+  expect(opened).toEqual([
+    { type: 'openTask', taskId: taskId(step), node: node(step), candidates: node(step).candidates },
+  ]);
+  expect(opened[0]).toMatchObject({ node: { id: step, kind: 'userTask' } });
 }
 
 /** Opens `step` the way the workflow does once candidates and due time are resolved. */
@@ -86,7 +89,17 @@ describe(ApprovalMachine.name, () => {
     const machine = new ApprovalMachine(ir, REQUEST);
 
     expect(machine.stage()).toBe('starting');
-    expect(machine.state).toEqual({ status: 'running', tasks: {}, rounds: {}, history: [] });
+    expect(machine.state).toEqual({
+      status: 'running',
+      round: 1,
+      variables: {},
+      tasks: {},
+      steps: {},
+      timers: {},
+      joins: {},
+      visits: {},
+      history: [],
+    });
   });
 
   it('records the submission and asks to open the draft step when started', () => {
@@ -104,6 +117,8 @@ describe(ApprovalMachine.name, () => {
         name: '牵头部门起草',
         rules: ['H3'],
         round: 1,
+        stepId: 'draft#1',
+        instance: 0,
         status: 'opening',
         candidates: [],
         dueProvisional: false,
@@ -137,6 +152,7 @@ describe(ApprovalMachine.name, () => {
       type: 'task.opened',
       taskId: 'H3-2026-0012.draft.1',
       elementId: 'draft',
+      round: 1,
       detail: { candidates: [INITIATOR], dueAt: undefined, dueProvisional: false },
     });
     expect(machine.validate(approve('draft'))).toBeNull();
@@ -205,19 +221,22 @@ describe(ApprovalMachine.name, () => {
     expect(Object.keys(machine.state.tasks)).toEqual(CHAIN.map((step) => taskId(step)));
 
     const { history } = machine.state;
-    expect(history.map((h) => h.seq)).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(history.map((h) => h.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(history.map((h) => [h.type, h.elementId])).toEqual([
       ['request.submitted', undefined],
       ...CHAIN.flatMap((step) => [
         ['task.opened', step],
         ['task.decided', step],
+        // H3.5: not a major matter, so the mayor's approval is skipped by the gateway's default flow.
+        ...(step === 'sign-propaganda' ? [['gateway.taken', 'major-check']] : []),
       ]),
       ['request.completed', undefined],
     ]);
     expect(history.at(-1)).toEqual({
-      seq: 14,
+      seq: 15,
       at: DECIDED_AT,
       type: 'request.completed',
+      round: 1,
       detail: { outcome: 'approved' },
     });
   });
@@ -277,8 +296,9 @@ describe(ApprovalMachine.name, () => {
         actor: 'liu.qiang',
         action: 'reject',
         comment: '口径需再核',
+        round: 1,
       },
-      { seq: 8, at: DECIDED_AT, type: 'request.completed', detail: { outcome: 'rejected' } },
+      { seq: 8, at: DECIDED_AT, type: 'request.completed', round: 1, detail: { outcome: 'rejected' } },
     ]);
     expect(machine.validate(approve('sign-main-leader'))).toMatchObject({ code: 'PROCESS_COMPLETED' });
   });
@@ -296,6 +316,7 @@ describe(ApprovalMachine.name, () => {
         type: 'task.overdue',
         taskId: taskId('guidance'),
         elementId: 'guidance',
+        round: 1,
         detail: { dueAt: GUIDANCE_DUE, notified: [PRESS_OFFICE_HEAD] },
       },
     ]);

@@ -6,6 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createPlanningActivities } from '../../activities/planning.js';
 import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
+import { createServiceActivities } from '../../activities/services.js';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { WorkingDayCalendar, addDays, businessDate, computeDue } from '../../src/calendar/working-days.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
@@ -51,6 +52,7 @@ beforeAll(async () => {
     workflowsPath,
     activities: {
       ...createPlanningActivities({ directory: h3Directory, calendar: () => calendar, dayEnd: '18:00' }),
+      ...createServiceActivities({ directory: h3Directory }),
       ...createProjectionActivities({ readModel: { apply: async (b) => void batches.push(structuredClone(b)) } }),
     },
   });

@@ -1,0 +1,64 @@
+import type { DirectoryRepository } from '../src/directory/directory.repository.js';
+import type { ServiceTaskNode } from '../src/processes/ir.js';
+import type { RequestFields } from '../workflows/definitions.js';
+
+export interface ServiceInput {
+  requestId: string;
+  node: ServiceTaskNode;
+  request: RequestFields;
+}
+
+/** What a service task reports: audited as `service.completed`; `variables` are kept in the request. */
+export interface ServiceOutput {
+  detail: Record<string, unknown>;
+  variables?: Record<string, unknown>;
+}
+
+export interface ServiceDeps {
+  directory: Pick<DirectoryRepository, 'resolve'>;
+  /** Where a service task's effect is reported (a log line; webhooks and channels plug in here). */
+  report?: (event: { requestId: string; activity: string; detail: Record<string, unknown> }) => void;
+}
+
+/**
+ * The allow-listed activities a BPMN service task may name (`fabu:activity`); the compiler refuses
+ * any other name. Each returns what it did, which the chain's audit trail records.
+ */
+export function createServiceActivities(deps: ServiceDeps) {
+  const report = deps.report ?? (() => undefined);
+  const handlers: Record<ServiceTaskNode['activity'], (input: ServiceInput) => Promise<ServiceOutput>> = {
+    /** Tells the resolved recipients (a reminder, an escalation notice). */
+    async notify({ node, request }) {
+      const recipients = new Set<string>();
+      for (const expr of node.recipients) {
+        for (const user of await deps.directory.resolve(expr, {
+          orgCode: request.orgCode,
+          initiator: request.initiator,
+        })) {
+          recipients.add(user);
+        }
+      }
+      return { detail: { recipients: [...recipients].sort(), subject: node.name } };
+    },
+    /** Files the request's materials with the press office (备案). */
+    async file({ request }) {
+      return { detail: { materials: request.materials, conferenceDate: request.conferenceDate ?? null } };
+    },
+    /** Publishes the release on the government's own channel first (N7). */
+    async publish({ request }) {
+      return { detail: { title: request.title } };
+    },
+    /** L6: invites the media tiers the conference needs; the list is kept in the request. */
+    async inviteMedia({ node }) {
+      return { detail: { tiers: node.tiers }, variables: { invitedMedia: node.tiers } };
+    },
+  };
+
+  return {
+    async runService(input: ServiceInput): Promise<ServiceOutput> {
+      const output = await handlers[input.node.activity](input);
+      report({ requestId: input.requestId, activity: input.node.activity, detail: output.detail });
+      return output;
+    },
+  };
+}

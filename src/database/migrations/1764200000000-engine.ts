@@ -1,0 +1,25 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The BPMN engine's additions to the read model: a request's variables (what gateway conditions
+ * read, plus what messages and service tasks added) and its round (one more after each 退回).
+ */
+export class Engine1764200000000 implements MigrationInterface {
+  name = 'Engine1764200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE requests ADD COLUMN variables jsonb NOT NULL DEFAULT '{}'::jsonb;
+      ALTER TABLE requests ADD COLUMN round int NOT NULL DEFAULT 1;
+      ALTER TABLE tasks ADD COLUMN return_to text NULL;
+    `);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE tasks DROP COLUMN return_to;
+      ALTER TABLE requests DROP COLUMN round;
+      ALTER TABLE requests DROP COLUMN variables;
+    `);
+  }
+}
