@@ -3,7 +3,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
-import type { Decision, HistoryEntry, MessageInput, StepState, TaskState } from './approval-machine.js';
+import type { Decision, HistoryEntry, MessageInput, StepState, TaskState, TimerState } from './approval-machine.js';
 
 export const DEFAULT_TASK_QUEUE = 'fabu-approvals';
 
@@ -70,6 +70,8 @@ export interface ProcessView {
   variables: Record<string, unknown>;
   tasks: TaskState[];
   steps: StepState[];
+  /** Timers still to fire: boundary reminders and escalations, timer events. */
+  timers: TimerState[];
   /** For each open task: the earlier steps it may be returned to. */
   returnTargets: Record<string, string[]>;
   history: HistoryEntry[];

@@ -10,6 +10,7 @@ import {
   ProcessIRSchema,
   ReturnPolicySchema,
   ServiceActivitySchema,
+  type BoundaryTimerNode,
   type CandidateExpr,
   type DecisionAction,
   type DueRule,
@@ -549,6 +550,7 @@ function checkConditions(
   }
   const sample = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, v.sample]));
   const conditions: string[] = [];
+  const conditionFlows: string[] = [];
   let sound = true;
   for (const flowId of node.outgoing.filter((f) => f !== node.default)) {
     const condition = flows[flowId].condition;
@@ -561,16 +563,49 @@ function checkConditions(
     if (error) {
       problem(flowId, `condition "${condition}": ${error}`);
       sound = false;
-    } else conditions.push(condition);
+    } else {
+      conditions.push(condition);
+      conditionFlows.push(flowId);
+    }
   }
-  if (node.default || !sound) return;
+  if (!sound) return;
 
-  // Which variables the conditions read: evaluate once without each.
-  const read = Object.keys(declared).filter((name) => {
-    const without = { ...sample };
-    delete without[name];
-    return conditions.some((c) => evaluateFeel(c, without).missing.includes(name));
+  // Which variables the conditions read. One evaluation misses what a condition reads only in some
+  // branch (`if major then kind = "a" else false`), so evaluate every condition with only the
+  // variables read so far, under each combination of their values (a string or number keeps its
+  // sample), until none reads another.
+  const read: string[] = [];
+  const unknown = conditions.map(() => new Set<string>());
+  const domainOf = (name: string): unknown[] =>
+    declared[name].type === 'boolean' ? [true, false] : declared[name].type === 'enum' ? declared[name].values! : [declared[name].sample];
+  for (let grew = true; grew; ) {
+    const found = new Set<string>();
+    const domains = read.map(domainOf);
+    const combinations = domains.reduce((n, d) => n * d.length, 1);
+    if (combinations > MAX_COMBINATIONS) break;
+    for (let i = 0; i < combinations; i++) {
+      const context: Record<string, unknown> = {};
+      let rest = i;
+      read.forEach((name, k) => {
+        context[name] = domains[k][rest % domains[k].length];
+        rest = Math.floor(rest / domains[k].length);
+      });
+      conditions.forEach((c, k) => {
+        for (const name of evaluateFeel(c, context).missing) {
+          if (!(name in declared)) unknown[k].add(name);
+          else if (!read.includes(name)) found.add(name);
+        }
+      });
+    }
+    read.push(...found);
+    grew = found.size > 0;
+  }
+  unknown.forEach((names, k) => {
+    if (names.size) problem(conditionFlows[k], `condition "${conditions[k]}": reads unknown variable ${[...names].join(', ')} (declare it with <fabu:variable>)`);
   });
+  if (node.default || unknown.some((names) => names.size)) return;
+  const order = Object.keys(declared);
+  read.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const open = read.filter((name) => declared[name].type === 'string' || declared[name].type === 'number');
   if (open.length) {
     problem(node.id, `no default flow, and the conditions read ${open.join(', ')} (${open.map((n) => declared[n].type).join(', ')}), whose values cannot all be checked: add a default flow`);
@@ -696,7 +731,8 @@ function checkGraph(startId: string, nodes: Record<string, ProcessNode>, flows: 
   const ends = Object.values(nodes).filter((n) => n.kind === 'endEvent').map((n) => n.id);
   const canEnd = walk(ends, (id) => [
     ...incoming(id).map((f) => f.source),
-    ...(nodes[id].kind === 'boundaryTimer' ? [(nodes[id] as { attachedTo: string }).attachedTo] : []),
+    // Only an interrupting timer leaves its task: a reminder's end does not end the chain.
+    ...(nodes[id].kind === 'boundaryTimer' && (nodes[id] as BoundaryTimerNode).interrupting ? [(nodes[id] as BoundaryTimerNode).attachedTo] : []),
   ]);
   for (const id of Object.keys(nodes)) {
     if (!reached.has(id)) problem(id, `not reachable from the start event "${startId}"`);

@@ -1,4 +1,7 @@
 // Not part of `npm test`: `npm run record:histories` re-records the replay fixtures.
 import { recordHistories } from '../support/record-histories.js';
 
-it('records the H3 replay fixtures', () => recordHistories('test/fixtures/histories'), 120_000);
+it('records the missing replay fixtures', async () => {
+  const written = await recordHistories('test/fixtures/histories');
+  process.stdout.write(`recorded ${written.length} fixture(s)\n${written.join('\n')}\n`);
+}, 300_000);

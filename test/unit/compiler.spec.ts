@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { BpmnModdle, type ModdleElement } from 'bpmn-moddle';
 import { BpmnCompileError, compileBpmn, type BpmnProblem } from '../../src/processes/compiler.js';
 import { FABU_NS, parseDueExpression } from '../../src/processes/fabu-moddle.js';
-import type { ProcessIR } from '../../src/processes/ir.js';
+import type { ProcessIR, ProcessNode, UserTaskNode } from '../../src/processes/ir.js';
 
 const H3_FILE = new URL('../../processes/huludao-government-conference.bpmn', import.meta.url);
 
@@ -72,8 +72,8 @@ describe(compileBpmn.name, () => {
       const order: string[] = [];
       for (let id: string | undefined = ir.startNodeId; id !== undefined;) {
         order.push(id);
-        const node = ir.nodes[id];
-        const out = node.kind === 'exclusiveGateway' && node.default ? [node.default] : node.outgoing;
+        const node: ProcessNode = ir.nodes[id];
+        const out: string[] = node.kind === 'exclusiveGateway' && node.default ? [node.default] : node.outgoing;
         expect(out.length).toBeLessThanOrEqual(1);
         id = out.length ? ir.flows[out[0]].target : undefined;
       }
@@ -127,7 +127,9 @@ describe(compileBpmn.name, () => {
       const office = { kind: 'fixed', code: 'hld-gov-press-office' } as const;
       const twoWorkingDays = { kind: 'workingDaysAfterOpen', days: 2, source: 'P2WD' } as const;
       const headOfOffice = [{ kind: 'position', position: 'press-office-head', org: office }];
-      const steps = Object.values(ir.nodes).filter((n) => n.kind === 'userTask' && MAIN_PATH.includes(n.id));
+      const steps = Object.values(ir.nodes).filter(
+        (n): n is UserTaskNode => n.kind === 'userTask' && MAIN_PATH.includes(n.id),
+      );
       expect(
         Object.fromEntries(steps.map(({ id, candidates, due, escalation }) => [id, { candidates, due, escalation }])),
       ).toEqual({

@@ -20,9 +20,16 @@ async function load(file: string) {
 describe('approvalProcess replay', () => {
   beforeAll(quietTemporalRuntime);
 
-  it('has the recorded fixtures', () => {
+  it("has the first interpreter's fixtures and an approve path for every process in processes/", async () => {
+    const processes = (await readdir('processes')).filter((f) => f.endsWith('.bpmn'));
+    expect(processes.length).toBeGreaterThan(0);
     expect(files).toEqual(
-      expect.arrayContaining(['h3-approved.json', 'h3-rejected.json', 'h3-overdue-then-approved.json']),
+      expect.arrayContaining([
+        'h3-approved.json',
+        'h3-rejected.json',
+        'h3-overdue-then-approved.json',
+        ...processes.map((f) => f.replace(/\.bpmn$/, '-approved.json')),
+      ]),
     );
   });
 

@@ -1,0 +1,121 @@
+// Drives any chain in processes/ on the time-skipping server: a directory where every position
+// is held by one synthetic user, request inputs, and a loop that decides open tasks by a policy.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { addDays, businessDate } from '../../src/calendar/working-days.js';
+import { compileBpmn } from '../../src/processes/compiler.js';
+import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
+import type { TaskState } from '../../workflows/approval-machine.js';
+import { approvalProcess } from '../../workflows/approval-process.js';
+import {
+  type ApprovalProcessInput,
+  type ProcessView,
+  decideUpdate,
+  startedUpdate,
+  stateQuery,
+} from '../../workflows/definitions.js';
+
+export const APPLICANT = 'applicant';
+export const APPLICANT_ORG = 'dept';
+
+/** Every position in every org is held by `<position>@<org>`; the initiator is themselves. */
+export const everyPositionDirectory = {
+  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
+    if (expr.kind === 'initiator') return [ctx.initiator];
+    return [`${expr.position}@${expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code}`];
+  },
+};
+
+export async function loadProcess(key: string): Promise<ProcessIR> {
+  return compileBpmn(await readFile(join('processes', `${key}.bpmn`), 'utf8'), { fileName: `${key}.bpmn` });
+}
+
+/** A request 60 days ahead, far enough for every lead time (H1: 7 WD, N6: one week). */
+export function requestFor(
+  ir: ProcessIR,
+  overrides: Partial<ApprovalProcessInput['request']> = {},
+  now = new Date(),
+): ApprovalProcessInput {
+  return {
+    definition: { key: ir.key, version: 1, ir },
+    request: {
+      title: `${ir.name} test`,
+      orgCode: APPLICANT_ORG,
+      conferenceDate: addDays(businessDate(now), 60),
+      materials: ['发布稿'],
+      major: false,
+      initiator: APPLICANT,
+      ...overrides,
+    },
+    submittedAt: now.toISOString(),
+  };
+}
+
+export type Policy = (
+  task: TaskState,
+  view: ProcessView,
+) => { action: 'approve' | 'reject' | 'return'; returnTo?: string };
+export const approveAll: Policy = () => ({ action: 'approve' });
+
+export interface Driven {
+  view: ProcessView;
+  /** Element ids of the tasks decided, in order, with the action when it was not an approval. */
+  decided: string[];
+  /** The most open tasks of one element and instance seen at once (1 unless something duplicated). */
+  maxDuplicates: number;
+}
+
+/**
+ * Starts a chain (update-with-start, as the API does) and decides its open tasks, first by task id,
+ * until it completes or `until` says to stop.
+ */
+export async function startChain(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  input: ApprovalProcessInput,
+): Promise<WorkflowHandle<typeof approvalProcess>> {
+  const startWorkflowOperation = new WithStartWorkflowOperation(approvalProcess, {
+    taskQueue,
+    workflowId,
+    workflowIdConflictPolicy: 'FAIL',
+    args: [input],
+  });
+  await client.workflow.executeUpdateWithStart(startedUpdate, { startWorkflowOperation });
+  return client.workflow.getHandle(workflowId);
+}
+
+export async function drive(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof approvalProcess>,
+  policy: Policy = approveAll,
+  until: (view: ProcessView) => boolean = () => false,
+  limit = 40,
+): Promise<Driven> {
+  const decided: string[] = [];
+  let maxDuplicates = 0;
+  for (let i = 0; i < limit; i++) {
+    const view = await handle.query(stateQuery);
+    const open = view.tasks.filter((t) => t.status === 'open').sort((a, b) => a.taskId.localeCompare(b.taskId));
+    const perInstance = new Map<string, number>();
+    for (const t of view.tasks.filter((t) => t.status === 'open' || t.status === 'opening')) {
+      const key = `${t.elementId}/${t.instance}`;
+      perInstance.set(key, (perInstance.get(key) ?? 0) + 1);
+    }
+    maxDuplicates = Math.max(maxDuplicates, ...perInstance.values(), 0);
+    if (view.status === 'completed' || until(view)) return { view, decided, maxDuplicates };
+    const task = open[0];
+    if (!task) {
+      await env.sleep(10);
+      continue;
+    }
+    const decision = policy(task, view);
+    await handle.executeUpdate(decideUpdate, {
+      args: [{ taskId: task.taskId, actor: task.candidates[0]!, ...decision }],
+    });
+    decided.push(decision.action === 'approve' ? task.elementId : `${task.elementId}:${decision.action}`);
+  }
+  throw new Error(`${handle.workflowId} did not finish in ${limit} steps`);
+}

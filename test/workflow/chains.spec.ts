@@ -1,0 +1,345 @@
+// Every seed chain in processes/, run from its BPMN on the real time-skipping test server: the
+// approve path, a rejection, its conditional branch, a return (退回) and resubmission, and a timer
+// path (reminder, and escalation where drawn). Timers are crossed by skipping time, never waiting.
+// Prints each chain's history budget: events per approval step of its approve path.
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createPlanningActivities } from '../../activities/planning.js';
+import { createProjectionActivities } from '../../activities/projection.js';
+import { createServiceActivities } from '../../activities/services.js';
+import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import type { ProcessIR } from '../../src/processes/ir.js';
+import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
+import { cancelUpdate, stateQuery, withdrawUpdate } from '../../workflows/definitions.js';
+import {
+  APPLICANT,
+  type Policy,
+  approveAll,
+  drive,
+  everyPositionDirectory,
+  loadProcess,
+  requestFor,
+  startChain,
+} from '../support/chains.js';
+import { workflowsPath } from '../support/paths.js';
+import { quietTemporalRuntime } from '../support/quiet-runtime.js';
+
+interface ChainCase {
+  key: string;
+  /** The steps of the approve path, in the order they are decided. */
+  approvePath: string[];
+  /** A request that takes the conditional branch, and the steps it adds. */
+  branch?: { request: Record<string, unknown>; path: string[] };
+  /** Variables every request of this chain needs (declared without a default). */
+  variables?: Record<string, string | number | boolean>;
+}
+
+const CHAINS: ChainCase[] = [
+  {
+    key: 'huludao-government-conference',
+    approvePath: [
+      'draft',
+      'guidance',
+      'sign-main-leader',
+      'sign-leader-in-charge',
+      'sign-propaganda',
+      'file-materials',
+    ],
+    branch: {
+      request: { major: true },
+      path: [
+        'draft',
+        'guidance',
+        'sign-main-leader',
+        'sign-leader-in-charge',
+        'sign-propaganda',
+        'approve-mayor',
+        'file-materials',
+      ],
+    },
+  },
+  {
+    key: 'huludao-party-conference',
+    approvePath: [
+      'draft',
+      'guidance',
+      'sign-main-leader',
+      'sign-leader-in-charge',
+      'sign-propaganda',
+      'file-materials',
+    ],
+    branch: {
+      request: { major: true },
+      path: [
+        'draft',
+        'guidance',
+        'sign-main-leader',
+        'sign-leader-in-charge',
+        'sign-propaganda',
+        'approve-party-secretary',
+        'file-materials',
+      ],
+    },
+  },
+  {
+    key: 'huludao-department-conference',
+    approvePath: ['draft', 'guidance', 'sign-main-leader', 'file-materials', 'confirm-spokesperson'],
+  },
+  {
+    key: 'huludao-county-conference',
+    approvePath: ['decide-content', 'draft'],
+    branch: { request: { major: true }, path: ['decide-content', 'draft', 'city-approval'] },
+  },
+  {
+    key: 'ningbo-release-review',
+    variables: { kind: 'department' },
+    // 或签: the first of the three reviewers decides for all.
+    approvePath: ['review-department'],
+    branch: { request: { variables: { kind: 'major' } }, path: ['consult-press-office', 'approve-major'] },
+  },
+  {
+    key: 'ningbo-mayor-conference',
+    approvePath: ['propose', 'coordinate', 'prepare-department', 'prepare-press-office'],
+  },
+  { key: 'ningbo-department-conference', approvePath: ['sign-main-leader', 'file-press-office'] },
+  {
+    key: 'huainan-conference',
+    approvePath: ['apply', 'review-press-office'],
+    branch: {
+      request: { variables: { cityWide: true } },
+      path: ['apply', 'review-press-office', 'approve-deputy-secretary-general'],
+    },
+  },
+  {
+    key: 'liuzhou-conference-filing',
+    approvePath: ['file'],
+    branch: {
+      request: { variables: { inCityName: true } },
+      path: ['approve-city-government', 'guide-press-office', 'file'],
+    },
+  },
+];
+
+let env: TestWorkflowEnvironment;
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = 'chains-test';
+/** Compiled before the suites are declared: which steps allow reject or return shapes the tests. */
+const irs = new Map<string, ProcessIR>(
+  await Promise.all(CHAINS.map(async ({ key }) => [key, await loadProcess(key)] as const)),
+);
+const budget: Array<{ chain: string; steps: number; events: number; fixed: number; perStep: number }> = [];
+let seq = 0;
+
+beforeAll(async () => {
+  quietTemporalRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
+  });
+  client = new Client({ connection: env.connection });
+  await ensureSearchAttributes(env.connection, 'default');
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities: {
+      ...createPlanningActivities({ directory: everyPositionDirectory, calendar: bundledCalendar, dayEnd: '18:00' }),
+      ...createServiceActivities({ directory: everyPositionDirectory }),
+      ...createProjectionActivities({ readModel: { apply: async () => undefined } }),
+    },
+  });
+  running = worker.run();
+}, 60_000);
+
+afterAll(async () => {
+  if (budget.length) {
+    const rows = budget.map(
+      (b) =>
+        `  ${b.chain.padEnd(32)} ${String(b.steps).padStart(5)} ${String(b.events).padStart(7)} ${String(b.fixed).padStart(6)} ${b.perStep.toFixed(1).padStart(9)}`,
+    );
+    process.stdout.write(
+      `\nHistory budget (approve path; fixed = the same chain started and withdrawn at once):\n  ${'chain'.padEnd(32)} steps  events  fixed  per step\n${rows.join('\n')}\n`,
+    );
+  }
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+async function start(c: ChainCase, request: Record<string, unknown> = {}) {
+  seq += 1;
+  const ir = irs.get(c.key)!;
+  const { variables, ...fields } = request as { variables?: Record<string, string | number | boolean> };
+  // The test server's clock runs ahead of the wall clock once a test skipped time.
+  const now = new Date(await env.currentTimeMs());
+  const input = requestFor(ir, { ...fields, variables: { ...c.variables, ...variables } }, now);
+  return startChain(client, taskQueue, `${ir.code}-CHAIN-${seq}`, input);
+}
+
+describe.each(CHAINS)('$key', (c) => {
+  it('walks the approve path from its BPMN to approved', async () => {
+    const handle = await start(c);
+    const { view, decided, maxDuplicates } = await drive(env, handle);
+    expect(decided).toEqual(c.approvePath);
+    expect(view).toMatchObject({ status: 'completed', outcome: 'approved', round: 1 });
+    expect(maxDuplicates).toBe(1);
+
+    // The history budget: what the chain costs beyond starting and ending (measured on the same
+    // chain withdrawn at once), per approval step.
+    const events = (await handle.fetchHistory()).events?.length ?? 0;
+    const bare = await start(c);
+    await bare.executeUpdate(withdrawUpdate, { args: [{ actor: APPLICANT }] });
+    await bare.result();
+    const fixed = (await bare.fetchHistory()).events?.length ?? 0;
+    const perStep = (events - fixed) / decided.length;
+    budget.push({ chain: c.key, steps: decided.length, events, fixed, perStep });
+    // docs/architecture.md: an approval step costs at most about 15 history events.
+    expect(perStep).toBeLessThanOrEqual(15);
+  });
+
+  it('ends rejected when a step rejects', async () => {
+    const handle = await start(c);
+    const rejecting = lastAllowing(c, 'reject');
+    const reject: Policy = (task) => ({ action: task.elementId === rejecting ? 'reject' : 'approve' });
+    const { view, decided } = await drive(env, handle, reject);
+    expect(decided.at(-1)).toBe(`${rejecting}:reject`);
+    expect(view).toMatchObject({ status: 'completed', outcome: 'rejected' });
+    expect(view.tasks.filter((t) => t.status === 'open')).toEqual([]);
+  });
+
+  if (c.branch) {
+    it('takes its conditional branch when the request says so', async () => {
+      const handle = await start(c, c.branch!.request);
+      const { view, decided } = await drive(env, handle);
+      expect(decided).toEqual(c.branch!.path);
+      expect(view).toMatchObject({ status: 'completed', outcome: 'approved' });
+      expect(view.history.some((h) => h.type === 'gateway.taken')).toBe(true);
+    });
+  }
+
+  const returning = lastAllowing(c, 'return');
+  if (returning && c.approvePath.indexOf(returning) > 0) {
+    it('returns the last step to the first, runs again in round 2, and approves without a duplicate task', async () => {
+      const handle = await start(c);
+      let returned = false;
+      const returnOnce: Policy = (task, view) => {
+        const targets = view.returnTargets[task.taskId] ?? [];
+        if (!returned && task.elementId === returning && targets.length) {
+          returned = true;
+          return { action: 'return', returnTo: c.approvePath[0]! };
+        }
+        return { action: 'approve' };
+      };
+      const { view, decided, maxDuplicates } = await drive(env, handle, returnOnce);
+      expect(returned).toBe(true);
+      const at = c.approvePath.indexOf(returning);
+      expect(decided).toEqual([
+        ...c.approvePath.slice(0, at),
+        `${returning}:return`,
+        ...c.approvePath.slice(0, at + 1),
+        ...c.approvePath.slice(at + 1),
+      ]);
+      expect(view).toMatchObject({ status: 'completed', outcome: 'approved', round: 2 });
+      expect(maxDuplicates).toBe(1);
+      expect(view.history.filter((h) => h.type === 'round.started')).toHaveLength(1);
+    });
+  }
+
+  const ir = () => irs.get(c.key)!;
+  const reminder = () =>
+    Object.values(ir().nodes).find((n) => n.kind === 'boundaryTimer' && !n.interrupting) as
+      { id: string; attachedTo: string } | undefined;
+  it('reminds while a step with a reminder stays open, by skipping time past its timer', async () => {
+    const boundary = reminder();
+    expect(boundary).toBeDefined();
+    const branch = c.branch && !c.approvePath.includes(boundary!.attachedTo) ? c.branch.request : {};
+    const handle = await start(c, branch);
+    const { view } = await drive(env, handle, approveAll, (v) =>
+      v.tasks.some((t) => t.status === 'open' && t.elementId === boundary!.attachedTo),
+    );
+    const timer = view.timers.find((t) => t.elementId === boundary!.id)!;
+    expect(timer.dueAt).toBeDefined();
+    await env.sleep(Date.parse(timer.dueAt!) - (await env.currentTimeMs()) + 60_000);
+    const after = await waitFor(handle, (v) => v.history.some((h) => h.type === 'service.completed'));
+    expect(after.history.find((h) => h.type === 'timer.fired')).toMatchObject({ elementId: boundary!.id });
+    expect(after.history.find((h) => h.type === 'service.completed')?.detail).toMatchObject({
+      recipients: expect.any(Array),
+    });
+    // The step itself is still open: a reminder does not interrupt.
+    expect(after.tasks.some((t) => t.status === 'open' && t.elementId === boundary!.attachedTo)).toBe(true);
+    await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'operator', reason: 'test done' }] });
+  });
+});
+
+describe('escalation drawn in BPMN (H1)', () => {
+  it.each(['huludao-government-conference', 'huludao-party-conference'])(
+    '%s: closes guidance and gives the case to the office head one working day after the 2-WD reply deadline',
+    async (key) => {
+      const c = CHAINS.find((x) => x.key === key)!;
+      const handle = await start(c);
+      const { view } = await drive(env, handle, approveAll, (v) =>
+        v.tasks.some((t) => t.status === 'open' && t.elementId === 'guidance'),
+      );
+      const timer = view.timers.find((t) => t.elementId === 'guidance-overdue')!;
+      const guidance = view.tasks.find((t) => t.elementId === 'guidance')!;
+      // The escalation comes after the reply deadline (fabu:due P2WD), not at it.
+      expect(Date.parse(timer.dueAt!)).toBeGreaterThan(Date.parse(guidance.dueAt!));
+      await env.sleep(Date.parse(timer.dueAt!) - (await env.currentTimeMs()) + 60_000);
+      const after = await waitFor(handle, (v) =>
+        v.tasks.some((t) => t.elementId === 'escalate-guidance' && t.status === 'open'),
+      );
+      expect(after.tasks.find((t) => t.taskId === guidance.taskId)).toMatchObject({
+        status: 'cancelled',
+        overdue: true,
+      });
+      const { view: done, decided } = await drive(env, handle);
+      expect(decided[0]).toBe('escalate-guidance');
+      expect(decided[1]).toBe('sign-main-leader');
+      expect(done).toMatchObject({ status: 'completed', outcome: 'approved' });
+    },
+  );
+});
+
+describe('撤回 and cancellation', () => {
+  it('ends withdrawn when the applicant withdraws before anyone else decided, and refuses it after', async () => {
+    const c = CHAINS[0]!;
+    const handle = await start(c);
+    await drive(env, handle, approveAll, (v) =>
+      v.tasks.some((t) => t.elementId === 'sign-main-leader' && t.status === 'open'),
+    );
+    // guidance (the press office) has decided: too late.
+    await expect(handle.executeUpdate(withdrawUpdate, { args: [{ actor: APPLICANT }] })).rejects.toThrow();
+    await handle.executeUpdate(cancelUpdate, { args: [{ actor: 'operator' }] });
+    expect(await handle.result()).toMatchObject({ outcome: 'cancelled' });
+
+    const early = await start(c);
+    const view = await early.executeUpdate(withdrawUpdate, { args: [{ actor: APPLICANT, reason: '改期' }] });
+    expect(view).toMatchObject({ status: 'completed', outcome: 'withdrawn' });
+    expect(await early.result()).toMatchObject({ outcome: 'withdrawn' });
+  });
+});
+
+/** The last step of the approve path that allows an action (draft steps, for one, only approve). */
+function lastAllowing(c: ChainCase, action: 'reject' | 'return'): string {
+  const ir = irs.get(c.key)!;
+  return [...c.approvePath].reverse().find((id) => {
+    const node = ir.nodes[id];
+    return node?.kind === 'userTask' && node.actions.includes(action);
+  })!;
+}
+
+async function waitFor(
+  handle: Awaited<ReturnType<typeof start>>,
+  ok: (v: Awaited<ReturnType<typeof query>>) => boolean,
+) {
+  for (let i = 0; i < 100; i++) {
+    const view = await query(handle);
+    if (ok(view)) return view;
+    await env.sleep(10);
+  }
+  throw new Error(`${handle.workflowId}: condition never met`);
+}
+
+const query = (handle: Awaited<ReturnType<typeof start>>) => handle.query(stateQuery);
