@@ -192,6 +192,9 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     problem(id, 'only <fabu:variable> belongs on a bpmn:process; candidates belong on user tasks, recipients on service tasks');
   }
   const variables = fabuChildren.filter((c) => c.$type === 'fabu:Variable').flatMap((v) => variable(v, id, problem));
+  for (const [i, v] of variables.entries()) {
+    if (variables.findIndex((w) => w.name === v.name) !== i) problem(id, `fabu:variable "${v.name}" is declared twice`);
+  }
 
   const nodes: Record<string, ProcessNode> = {};
   const elements: Record<string, El> = {};
@@ -299,6 +302,8 @@ function variable(el: El, processId: string, problem: Problem): Variable[] {
   const at = (message: string) => problem(processId, `fabu:variable "${name}": ${message}`);
   if (!VARIABLE_NAME.test(name)) return at('name must be camelCase letters and digits'), [];
   if (name in BUILT_IN_VARIABLES) return at('is built in (major, orgCode, title, conferenceDate need no declaration)'), [];
+  // A FEEL built-in function (count, sum, date, …) would shadow the variable silently in conditions.
+  if (!evaluateFeel(name, {}).missing.includes(name)) return at('is the name of a FEEL built-in function: choose another name'), [];
   const type = el.type;
   if (type !== 'boolean' && type !== 'string' && type !== 'number' && type !== 'enum') {
     return at(`type "${type}" must be boolean, string, number or enum`), [];

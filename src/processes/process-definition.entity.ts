@@ -8,7 +8,7 @@ export class ProcessDefinitionEntity {
   @PrimaryColumn({ type: 'int' }) version!: number;
   @Column({ type: 'text' }) name!: string;
   @Column({ type: 'text' }) code!: string;
-  /** SHA-256 of the BPMN XML: redeploying the same file is a no-op. */
+  /** SHA-256 of the BPMN XML and the IR it compiled to: redeploying the same file with the same compiler is a no-op. */
   @Column({ type: 'text' }) hash!: string;
   @Column({ type: 'text', name: 'bpmn_xml' }) bpmnXml!: string;
   @Column({ type: 'jsonb' }) ir!: ProcessIR;

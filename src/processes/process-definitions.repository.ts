@@ -15,9 +15,13 @@ export interface DeployResult {
 export class ProcessDefinitionsRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Stores a compiled chain as a new version, unless this exact XML is already deployed. */
+  /**
+   * Stores a compiled chain as a new version, unless this exact XML compiled to this exact IR is
+   * already deployed: the checksum covers both, so a compiler that reads the same file differently
+   * makes a new version rather than leaving new requests on a stale IR.
+   */
   async deploy(xml: string, ir: ProcessIR, source: string | null): Promise<DeployResult> {
-    const hash = createHash('sha256').update(xml).digest('hex');
+    const hash = createHash('sha256').update(xml).update('\0').update(JSON.stringify(ir)).digest('hex');
     return this.db.transaction(async (m) => {
       // Serialise deploys of one key across processes, so versions never collide.
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`deploy:${ir.key}`]);
@@ -39,6 +43,15 @@ export class ProcessDefinitionsRepository {
 
   async find(key: string, version: number): Promise<ProcessDefinitionEntity | null> {
     return this.db.getRepository(ProcessDefinitionEntity).findOneBy({ key, version });
+  }
+
+  /** Every version of a chain, newest first (without XML and IR). */
+  async versions(key: string): Promise<Array<Pick<ProcessDefinitionEntity, 'version' | 'hash' | 'source' | 'deployedAt'>>> {
+    return this.db.getRepository(ProcessDefinitionEntity).find({
+      select: { version: true, hash: true, source: true, deployedAt: true },
+      where: { key },
+      order: { version: 'DESC' },
+    });
   }
 
   /** The newest version of every chain. */

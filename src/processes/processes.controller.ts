@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -11,6 +11,10 @@ import { ProcessesService } from './processes.service.js';
 export const DeploySchema = z.strictObject({
   xml: z.string().min(1).describe('BPMN 2.0 XML with fabu: extensions'),
   source: z.string().max(200).optional().describe('Where it came from, e.g. a file name'),
+});
+
+const VersionQuerySchema = z.strictObject({
+  version: z.coerce.number().int().positive().optional().describe('A past version; the newest when absent'),
 });
 
 const ProcessSummarySchema = z.object({
@@ -47,10 +51,31 @@ export class ProcessesController {
   }
 
   @Get(':key')
-  @ApiOperation({ summary: 'The newest version of a chain: its BPMN and compiled IR' })
-  async get(@Param('key') key: string) {
-    const d = await this.processes.get(key);
-    return { key: d.key, version: d.version, name: d.name, code: d.code, bpmnXml: d.bpmnXml, ir: d.ir };
+  @ApiOperation({
+    summary: 'A chain: the newest version (or ?version=n) with its BPMN XML for a viewer, compiled IR and variables, and every version',
+  })
+  @ApiResponse({ status: 404, description: 'PROCESS_NOT_FOUND', schema: apiSchema(ProblemSchema) })
+  async get(@Param('key') key: string, @Query({ schema: VersionQuerySchema }) query: z.infer<typeof VersionQuerySchema>) {
+    const d = await this.processes.get(key, query.version);
+    const versions = await this.processes.versions(key);
+    return {
+      key: d.key,
+      version: d.version,
+      name: d.name,
+      code: d.code,
+      rules: d.ir.rules,
+      checksum: d.hash,
+      deployedAt: d.deployedAt.toISOString(),
+      variables: d.ir.variables ?? [],
+      bpmnXml: d.bpmnXml,
+      ir: d.ir,
+      versions: versions.map((v) => ({
+        version: v.version,
+        checksum: v.hash,
+        source: v.source,
+        deployedAt: v.deployedAt.toISOString(),
+      })),
+    };
   }
 
   @Post()

@@ -37,6 +37,10 @@ export class ProcessesService {
     return results;
   }
 
+  versions(key: string) {
+    return this.definitions.versions(key);
+  }
+
   list() {
     return this.definitions.listLatest();
   }

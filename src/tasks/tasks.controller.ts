@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -30,7 +31,14 @@ export class TasksController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One task the caller is a candidate of' })
-  @ApiResponse({ status: 200, schema: apiSchema(TaskViewSchema) })
+  @ApiResponse({
+    status: 200,
+    schema: apiSchema(
+      TaskViewSchema.extend({
+        returnTargets: z.array(z.string()).describe('Open tasks: the earlier steps a return (退回) may name'),
+      }),
+    ),
+  })
   @ApiResponse({ status: 404, description: 'TASK_NOT_FOUND', schema: apiSchema(ProblemSchema) })
   get(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
     return this.tasks.get(user, id);

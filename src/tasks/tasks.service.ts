@@ -7,7 +7,7 @@ import type { DirectoryUser } from '../directory/directory.repository.js';
 import { toTaskView } from '../requests/requests.repository.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import type { DecisionErrorCode } from '../../workflows/approval-machine.js';
-import { DECISION_REFUSED, type DecisionResult, decideUpdate } from '../../workflows/definitions.js';
+import { DECISION_REFUSED, type DecisionResult, decideUpdate, stateQuery } from '../../workflows/definitions.js';
 import { TasksRepository } from './tasks.repository.js';
 import type { DecisionBody, ListTasksQuery } from './tasks.schemas.js';
 
@@ -42,7 +42,18 @@ export class TasksService {
       throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
     }
     const [view] = await this.calendar.withSlack([toTaskView(task, candidates)]);
-    return view!;
+    return { ...view!, returnTargets: task.status === 'open' ? await this.returnTargets(task.requestId, id) : [] };
+  }
+
+  /** The earlier steps an open task may be returned to (退回), as the chain itself knows them. */
+  private async returnTargets(requestId: string, taskId: string): Promise<string[]> {
+    try {
+      const state = await this.temporal.workflow.getHandle(requestId).query(stateQuery);
+      return state.returnTargets[taskId] ?? [];
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw err;
+    }
   }
 
   /**

@@ -461,6 +461,25 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('refuses a variable when it is named like a FEEL built-in function, which would shadow it', async () => {
+      const xml = bpmn(`${declare('<fabu:variable name="count" type="number" default="1"/>')}${chain()}`);
+      expect(await onlyProblem(xml)).toEqual({
+        element: 'p',
+        message: 'fabu:variable "count": is the name of a FEEL built-in function: choose another name',
+      });
+    });
+
+    it('refuses a variable when it is declared twice', async () => {
+      const twice = declare(
+        '<fabu:variable name="cityWide" type="boolean"/>',
+        '<fabu:variable name="cityWide" type="boolean"/>',
+      );
+      expect(await onlyProblem(bpmn(`${twice}${chain()}`))).toEqual({
+        element: 'p',
+        message: 'fabu:variable "cityWide" is declared twice',
+      });
+    });
+
     it('refuses an enum variable when its default is not one of its values', async () => {
       const xml = bpmn(`${declare('<fabu:variable name="kind" type="enum" values="a,b" default="c"/>')}${chain()}`);
       expect(await onlyProblem(xml)).toEqual({

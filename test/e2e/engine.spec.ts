@@ -1,0 +1,280 @@
+// e2e: the BPMN engine through HTTP alone, on the real dev server, embedded Postgres and the app:
+// a Huainan conference (U1) taking its city-wide branch, returned (退回) and approved in round 2;
+// request variables checked against the chain; withdrawal, cancellation and messages; and BPMN
+// uploads refused naming the element at fault, storing nothing.
+import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import { businessDate } from '../../src/calendar/working-days.js';
+import { type E2E, startE2E } from '../support/e2e-harness.js';
+
+const U1 = 'huainan-conference';
+let e2e: E2E;
+const tokens: Record<string, string> = {};
+const token = async (username: string) => (tokens[username] ??= await e2e.login(username));
+
+const conferenceDate = () => bundledCalendar().addWorkingDays(businessDate(new Date()), 12).date;
+
+async function submitU1(variables: Record<string, unknown> = { cityWide: true }) {
+  const res = await e2e.http('POST', '/api/requests', {
+    token: await token('cuili'),
+    body: { processKey: U1, title: '全市教育工作新闻发布会', conferenceDate: conferenceDate(), variables },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; tasks: Array<{ id: string; elementId: string; status: string }> };
+}
+
+async function openTaskOf(requestId: string, elementId: string) {
+  const view = await e2e.http('GET', `/api/requests/${requestId}`, { token: await token('admin') });
+  const task = (view.body.tasks as Array<{ id: string; elementId: string; status: string }>).find(
+    (t) => t.elementId === elementId && t.status === 'open',
+  );
+  expect(task).toBeDefined();
+  return task!.id;
+}
+
+async function decide(
+  username: string,
+  requestId: string,
+  elementId: string,
+  body: Record<string, unknown> = { action: 'approve' },
+) {
+  const taskId = await openTaskOf(requestId, elementId);
+  return e2e.http('POST', `/api/tasks/${taskId}/decision`, { token: await token(username), body });
+}
+
+beforeAll(async () => {
+  e2e = await startE2E();
+}, 120_000);
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+describe('U1 over HTTP', () => {
+  it('takes the city-wide branch, is returned to the press office, and is approved in round 2', async () => {
+    const { id } = await submitU1();
+    expect((await decide('cuili', id, 'apply')).status).toBe(200);
+    expect((await decide('duyue', id, 'review-press-office')).status).toBe(200);
+
+    // U1.3: a city-wide item goes to the deputy secretary-general in charge, who may send it back.
+    const taskId = await openTaskOf(id, 'approve-deputy-secretary-general');
+    const task = await e2e.http('GET', `/api/tasks/${taskId}`, { token: await token('tanglin') });
+    expect(task.status).toBe(200);
+    expect(task.body.returnTargets).toEqual(['apply', 'review-press-office']);
+
+    const wrongTarget = await e2e.http('POST', `/api/tasks/${taskId}/decision`, {
+      token: await token('tanglin'),
+      body: { action: 'return', returnTo: 'approve-deputy-secretary-general' },
+    });
+    expect(wrongTarget.status).toBe(422);
+    expect(wrongTarget.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(wrongTarget.body).toMatchObject({ code: 'RETURN_TARGET_INVALID', errors: [{ path: 'returnTo' }] });
+
+    const returned = await e2e.http('POST', `/api/tasks/${taskId}/decision`, {
+      token: await token('tanglin'),
+      body: { action: 'return', returnTo: 'review-press-office', comment: '请补充政策解读口径' },
+    });
+    expect(returned.status).toBe(200);
+    expect(returned.body).toMatchObject({ action: 'return', status: 'running' });
+
+    expect((await decide('duyue', id, 'review-press-office')).status).toBe(200);
+    expect((await decide('tanglin', id, 'approve-deputy-secretary-general')).status).toBe(200);
+
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('cuili') });
+    expect(view.body).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      round: 2,
+      variables: { cityWide: true },
+    });
+    const steps = (
+      view.body.tasks as Array<{ elementId: string; round: number; decision: string; returnTo: string | null }>
+    ).map((t) => [t.elementId, t.round, t.decision, t.returnTo]);
+    expect(steps).toEqual([
+      ['apply', 1, 'approve', null],
+      ['review-press-office', 1, 'approve', null],
+      ['approve-deputy-secretary-general', 1, 'return', 'review-press-office'],
+      ['review-press-office', 2, 'approve', null],
+      ['approve-deputy-secretary-general', 2, 'approve', null],
+    ]);
+    const types = (view.body.history as Array<{ type: string }>).map((h) => h.type);
+    expect(types).toContain('round.started');
+    expect(types).toContain('gateway.taken');
+  });
+
+  it('skips the deputy secretary-general when the item is not city-wide (the declared default)', async () => {
+    const { id } = await submitU1({});
+    await decide('cuili', id, 'apply');
+    await decide('duyue', id, 'review-press-office');
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('cuili') });
+    expect(view.body).toMatchObject({ outcome: 'approved', variables: { cityWide: false } });
+  });
+
+  it('refuses VARIABLES_INVALID naming each field when the variables do not fit the chain', async () => {
+    const res = await e2e.http('POST', '/api/requests', {
+      token: await token('panlei'),
+      body: {
+        processKey: 'ningbo-release-review',
+        title: '交通运输政策解读',
+        conferenceDate: conferenceDate(),
+        variables: { cityWide: true },
+      },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'VARIABLES_INVALID' });
+    expect(res.body.errors).toEqual([
+      { path: 'variables.cityWide', message: expect.stringContaining('declares no variable cityWide') },
+      { path: 'variables.kind', message: expect.stringContaining('required') },
+    ]);
+    const wrongValue = await e2e.http('POST', '/api/requests', {
+      token: await token('panlei'),
+      body: { processKey: 'ningbo-release-review', title: 'x', variables: { kind: 'rumour' } },
+    });
+    expect(wrongValue.body.errors).toEqual([
+      { path: 'variables.kind', message: 'must be one of spokesperson, department, major' },
+    ]);
+  });
+});
+
+describe('撤回, cancellation and messages over HTTP', () => {
+  it('lets the applicant withdraw before the press office decided, and refuses it after', async () => {
+    const early = await submitU1();
+    await decide('cuili', early.id, 'apply');
+    const withdrawn = await e2e.http('POST', `/api/requests/${early.id}/withdraw`, {
+      token: await token('cuili'),
+      body: { reason: '会期取消' },
+    });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toMatchObject({ status: 'completed', outcome: 'withdrawn' });
+
+    const late = await submitU1();
+    await decide('cuili', late.id, 'apply');
+    await decide('duyue', late.id, 'review-press-office');
+    const refused = await e2e.http('POST', `/api/requests/${late.id}/withdraw`, {
+      token: await token('cuili'),
+      body: {},
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'WITHDRAW_NOT_ALLOWED' });
+    const still = await e2e.http('GET', `/api/requests/${late.id}`, { token: await token('cuili') });
+    expect(still.body).toMatchObject({ status: 'running', stage: 'approve-deputy-secretary-general' });
+
+    // An operator ends it; an applicant may not.
+    const notOperator = await e2e.http('POST', `/api/requests/${late.id}/cancel`, {
+      token: await token('cuili'),
+      body: {},
+    });
+    expect(notOperator.status).toBe(403);
+    const unexpected = await e2e.http('POST', `/api/requests/${late.id}/messages`, {
+      token: await token('cuili'),
+      body: { name: 'materials-filed' },
+    });
+    expect(unexpected.status).toBe(409);
+    expect(unexpected.body).toMatchObject({ code: 'MESSAGE_NOT_EXPECTED' });
+    const cancelled = await e2e.http('POST', `/api/requests/${late.id}/cancel`, {
+      token: await token('admin'),
+      body: { reason: '重复申请' },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ outcome: 'cancelled' });
+    expect(cancelled.body.tasks.filter((t: { status: string }) => t.status === 'open')).toEqual([]);
+  });
+});
+
+describe('process definitions over HTTP', () => {
+  it('serves a chain with its versions, variables and BPMN for a viewer', async () => {
+    const res = await e2e.http('GET', `/api/processes/${U1}`, { token: await token('cuili') });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      key: U1,
+      code: 'U1',
+      version: 1,
+      variables: [{ name: 'cityWide', type: 'boolean', default: false }],
+      versions: [{ version: 1, source: `processes/${U1}.bpmn` }],
+    });
+    expect(res.body.bpmnXml).toContain('<bpmndi:BPMNDiagram');
+  });
+
+  const upload = (body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:fabu="http://fabu.gov.cn/schema/bpmn/fabu" id="defs" targetNamespace="http://fabu.gov.cn/test">
+  <bpmn:process id="county-test-chain" name="县级测试链" isExecutable="true" fabu:code="CT">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="sign" name="审签"><bpmn:extensionElements><fabu:candidate position="main-leader" org="applicant"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="end" fabu:outcome="approved"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sign"/>
+    ${body}
+  </bpmn:process>
+</bpmn:definitions>`;
+
+  it.each([
+    [
+      'an unsupported element',
+      upload(
+        '<bpmn:scriptTask id="script"/><bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="script"/><bpmn:sequenceFlow id="f3" sourceRef="script" targetRef="end"/>',
+      ),
+      'script',
+      'not supported: bpmn:ScriptTask',
+    ],
+    [
+      'a gateway without a default whose conditions can all be false',
+      upload(
+        '<bpmn:exclusiveGateway id="gw"/><bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="gw"/>' +
+          '<bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">major</bpmn:conditionExpression></bpmn:sequenceFlow>' +
+          '<bpmn:endEvent id="end2" fabu:outcome="rejected"/>' +
+          '<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="end2"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">not(not(major))</bpmn:conditionExpression></bpmn:sequenceFlow>',
+      ),
+      'gw',
+      'no condition holds when major = false',
+    ],
+    [
+      'a dangling flow',
+      upload(
+        '<bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="end"/><bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="nowhere"/>',
+      ),
+      'f3',
+      'nowhere',
+    ],
+    [
+      'an unknown activity',
+      upload(
+        '<bpmn:serviceTask id="fax" name="传真" fabu:activity="sendFax"/><bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="fax"/><bpmn:sequenceFlow id="f3" sourceRef="fax" targetRef="end"/>',
+      ),
+      'fax',
+      'unknown activity "sendFax"',
+    ],
+  ])('refuses %s naming the element, and stores nothing', async (_what, xml, element, message) => {
+    const res = await e2e.http('POST', '/api/processes', {
+      token: await token('admin'),
+      body: { xml, source: 'upload.bpmn' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(res.body.code).toBe('BPMN_INVALID');
+    expect(res.body.errors).toContainEqual(
+      expect.objectContaining({ element, message: expect.stringContaining(message) }),
+    );
+    const stored = await e2e.http('GET', '/api/processes/county-test-chain', { token: await token('admin') });
+    expect(stored.status).toBe(404);
+  });
+
+  it('deploys a new shape with no code change and runs it (a county chain)', async () => {
+    const xml = upload('<bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="end"/>');
+    const first = await e2e.http('POST', '/api/processes', { token: await token('admin'), body: { xml } });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ key: 'county-test-chain', version: 1, created: true });
+    const again = await e2e.http('POST', '/api/processes', { token: await token('admin'), body: { xml } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ version: 1, created: false });
+
+    const created = await e2e.http('POST', '/api/requests', {
+      token: await token('guodong'),
+      body: { processKey: 'county-test-chain', title: '绥中县旅游推介' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.id).toMatch(/^CT-\d{4}-\d{4}$/);
+    await decide('guodong', created.body.id, 'sign');
+    const view = await e2e.http('GET', `/api/requests/${created.body.id}`, { token: await token('guodong') });
+    expect(view.body).toMatchObject({ outcome: 'approved' });
+  });
+});
