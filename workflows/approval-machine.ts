@@ -97,6 +97,7 @@ export type HistoryType =
   | 'service.completed'
   | 'round.started'
   | 'request.rescheduled'
+  | 'request.changed'
   | 'request.completed';
 
 export interface HistoryEntry {
@@ -409,6 +410,39 @@ export class ApprovalMachine {
   recordReschedule(change: { from?: string; to: string; reason?: string }, actor: string, at: string): void {
     if (this.state.status !== 'running') throw new Error(`the request is already ${this.state.outcome}`);
     this.record({ at, type: 'request.rescheduled', actor, detail: { field: 'conferenceDate', ...change } });
+  }
+
+  /** Records a change of the request's data (H6): title, materials, variables, the conference date. */
+  recordChange(
+    changes: Record<string, { from: unknown; to: unknown }>,
+    actor: string,
+    reason: string | undefined,
+    at: string,
+  ): void {
+    if (this.state.status !== 'running') throw new Error(`the request is already ${this.state.outcome}`);
+    this.record({ at, type: 'request.changed', actor, detail: { changes, ...(reason ? { reason } : {}) } });
+  }
+
+  /** New values for the variables gateway conditions read (a changed request). */
+  setVariables(variables: Variables): void {
+    Object.assign(this.state.variables, variables);
+  }
+
+  /**
+   * H6: a conference is held exactly as approved; any change re-runs the approval from the
+   * process's `fabu:restartAt` step, in a new round, once any step from there on was approved in
+   * this round. Before that there is nothing to re-run (the workflow re-plans deadlines only).
+   */
+  reapprove(at: string): Effect[] {
+    const restartAt = this.ir.restartAt;
+    if (!restartAt || this.state.status !== 'running') return [];
+    const region = this.downstream(restartAt);
+    const approved = Object.values(this.state.steps).some(
+      (s) =>
+        s.kind === 'userTask' && s.result === 'approved' && s.round === this.state.round && region.has(s.elementId),
+    );
+    if (!approved) return [];
+    return this.rerunFrom(restartAt, at, { cause: 'change' });
   }
 
   /** A new due time for an open task (its calendar year was loaded); returns false when nothing changed. */
@@ -733,9 +767,31 @@ export class ApprovalMachine {
       return this.arrive(targetId, undefined, at, { stepId: step.stepId, instance: task.instance! });
     }
 
+    this.cancelStep(step, at, 'returned', 'cancelled');
+    return this.rerunFrom(targetId, at, undefined);
+  }
+
+  /**
+   * Runs the chain again from an earlier step: everything downstream of it that is still open closes
+   * (tasks of every branch and instance, timers), joins forget the arrivals of those branches and
+   * keep the others', and the step opens again. `round` says whether a new round starts here (a
+   * change, H6) or was already started by the caller (a return).
+   */
+  private rerunFrom(targetId: string, at: string, round: { cause: 'change' } | undefined): Effect[] {
+    if (round) {
+      const previousRound = this.state.round;
+      this.state.round += 1;
+      this.record({
+        at,
+        type: 'round.started',
+        elementId: targetId,
+        round: this.state.round,
+        detail: { to: targetId, cause: round.cause, previousRound },
+      });
+    }
     const region = this.downstream(targetId);
     for (const active of this.activeSteps().filter((s) => region.has(s.elementId))) {
-      this.cancelStep(active, at, active === step ? 'returned' : 'interrupted', 'cancelled');
+      this.cancelStep(active, at, 'interrupted', 'cancelled');
     }
     for (const [joinId, join] of Object.entries(this.state.joins)) {
       const fromRegion = (flowId: string) => region.has(this.ir.flows[flowId]!.source);

@@ -19,12 +19,15 @@ import {
   type ApprovalProcessInput,
   type ApprovalProcessResult,
   CHAIN_REFUSED,
+  type ChangeInput,
+  type ChangeResult,
   DECISION_REFUSED,
   type DecisionResult,
   type ProcessView,
   type RequestFields,
   SA,
   cancelUpdate,
+  changeUpdate,
   decideSignal,
   decideUpdate,
   messageSignal,
@@ -81,6 +84,9 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   // The request's fields; a reschedule (H6) replaces the conference date.
   let request = input.request;
   const requestId = workflowInfo().workflowId;
+  // Decided once, before the first command, so the patch marker sits at the same place in every
+  // history however Updates and timers interleave later.
+  const projectLocally = patched(LOCAL_PROJECTION_PATCH);
   const machine = new ApprovalMachine(definition.ir, requestId, undefined, conditionContext(definition.ir, request));
   let projectedHistory = 0;
   let projectedSeq = 0;
@@ -139,7 +145,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     };
     const what = [...new Set(events.map((e) => (e.elementId ? `${e.type} ${e.elementId}` : e.type)))].join(', ');
     const summary = `project #${projectedSeq}: ${what}`;
-    if (patched(LOCAL_PROJECTION_PATCH)) {
+    if (projectLocally) {
       await localProjection.project.executeWithOptions({ ...PROJECTION_OPTIONS, summary }, [batch]);
     } else {
       await projection.project.executeWithOptions({ ...PROJECTION_OPTIONS, summary }, [batch]);
@@ -371,35 +377,73 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       return { replanned };
     }),
   );
+  /**
+   * Applies a change of the request (H6) once it is this change's turn: the new data, its audit
+   * entry, the re-run of the approval where the chain asks for one, then deadlines counted again.
+   */
+  async function applyChange(change: ChangeInput): Promise<ChangeResult> {
+    // The chain may have finished while this waited its turn behind other effects.
+    if (machine.state.status !== 'running') {
+      refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
+    }
+    const at = new Date().toISOString();
+    const fields = ['title', 'conferenceDate', 'materials', 'variables'] as const;
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const field of fields) {
+      if (change[field] !== undefined && JSON.stringify(change[field]) !== JSON.stringify(request[field])) {
+        changes[field] = { from: request[field], to: change[field] };
+      }
+    }
+    const onlyDate = Object.keys(changes).length === 1 && 'conferenceDate' in changes;
+    request = {
+      ...request,
+      ...(change.title !== undefined ? { title: change.title } : {}),
+      ...(change.conferenceDate !== undefined ? { conferenceDate: change.conferenceDate } : {}),
+      ...(change.materials !== undefined ? { materials: change.materials } : {}),
+      ...(change.variables !== undefined ? { variables: { ...request.variables, ...change.variables } } : {}),
+    };
+    if (change.variables) machine.setVariables(change.variables);
+    if (change.title !== undefined) machine.setVariables({ title: change.title });
+    if (change.conferenceDate !== undefined) machine.setVariables({ conferenceDate: change.conferenceDate });
+    if (onlyDate) {
+      const { from, to } = changes.conferenceDate!;
+      machine.recordReschedule(
+        { from: from as string | undefined, to: to as string, reason: change.reason },
+        change.actor,
+        at,
+      );
+    } else {
+      machine.recordChange(changes, change.actor, change.reason, at);
+    }
+    const roundBefore = machine.state.round;
+    const effects = Object.keys(changes).length ? machine.reapprove(at) : [];
+    if (effects.length) await run(effects);
+    const replanned = await replanOpenTasks();
+    await project();
+    return { replanned, round: machine.state.round, reapproval: machine.state.round > roundBefore };
+  }
+
+  const validateChange = (change: ChangeInput): void => {
+    if (machine.state.status !== 'running') {
+      refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
+    }
+    if (change.actor !== request.initiator) {
+      refuseReschedule('FORBIDDEN', `only ${request.initiator}, who applied, may change the request`);
+    }
+    if (change.conferenceDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(change.conferenceDate)) {
+      refuseReschedule('VALIDATION_FAILED', 'conferenceDate must be YYYY-MM-DD');
+    }
+  };
   setHandler(
     rescheduleUpdate,
     (change) =>
-      serially(async () => {
-        // The chain may have finished while this waited its turn behind other effects.
-        if (machine.state.status !== 'running')
-          refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
-        const from = request.conferenceDate;
-        request = { ...request, conferenceDate: change.conferenceDate };
-        machine.recordReschedule(
-          { from, to: change.conferenceDate, reason: change.reason },
-          change.actor,
-          new Date().toISOString(),
-        );
-        const replanned = await replanOpenTasks();
-        await project();
-        return { conferenceDate: change.conferenceDate, replanned };
-      }),
-    {
-      validator: (change) => {
-        if (machine.state.status !== 'running')
-          refuseReschedule('PROCESS_COMPLETED', `the request is already ${machine.state.outcome}`);
-        if (change.actor !== request.initiator)
-          refuseReschedule('FORBIDDEN', `only ${request.initiator}, who applied, may move the conference`);
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(change.conferenceDate))
-          refuseReschedule('VALIDATION_FAILED', 'conferenceDate must be YYYY-MM-DD');
-      },
-    },
+      serially(async () => ({
+        conferenceDate: change.conferenceDate,
+        ...(await applyChange({ actor: change.actor, reason: change.reason, conferenceDate: change.conferenceDate })),
+      })),
+    { validator: (change) => validateChange({ actor: change.actor, conferenceDate: change.conferenceDate }) },
   );
+  setHandler(changeUpdate, (change) => serially(() => applyChange(change)), { validator: validateChange });
   setHandler(startedUpdate, async () => {
     await condition(() => started);
     return view();

@@ -104,9 +104,37 @@ export interface RescheduleInput {
  * Moves the conference date (H6): every deadline counted from it is counted again and its timer
  * moves. Refused (RescheduleRefused) for a finished chain or anyone but the initiator.
  */
-export const rescheduleUpdate = defineUpdate<{ conferenceDate: string; replanned: string[] }, [RescheduleInput]>(
+export const rescheduleUpdate = defineUpdate<ChangeResult & { conferenceDate: string }, [RescheduleInput]>(
   'reschedule',
 );
+
+export interface ChangeInput {
+  /** The authenticated user asking; only the initiator may change their request. */
+  actor: string;
+  reason?: string;
+  title?: string;
+  /** YYYY-MM-DD. */
+  conferenceDate?: string;
+  materials?: string[];
+  /** New values of declared variables (checked by the API against the chain's declarations). */
+  variables?: Record<string, string | number | boolean>;
+}
+
+export interface ChangeResult {
+  /** Open tasks whose due time moved. */
+  replanned: string[];
+  /** The round after the change: one more when the approval re-runs (H6). */
+  round: number;
+  /** True when the change re-ran the approval from the chain's fabu:restartAt step. */
+  reapproval: boolean;
+}
+
+/**
+ * Changes the request's data (H6: time, place, content). Once the approval from the chain's
+ * `fabu:restartAt` step on has begun, it re-runs from there in a new round; deadlines counted from
+ * a moved date move. Refused (RescheduleRefused) for a finished chain or anyone but the initiator.
+ */
+export const changeUpdate = defineUpdate<ChangeResult, [ChangeInput]>('change');
 export const RESCHEDULE_REFUSED = 'RescheduleRefused';
 
 export interface EndInput {

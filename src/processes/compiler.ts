@@ -75,6 +75,7 @@ interface El extends ModdleElement {
   readonly rules?: string;
   readonly applyBefore?: string;
   readonly returnPolicy?: string;
+  readonly restartAt?: string;
   readonly due?: string;
   readonly actions?: string;
   readonly multi?: string;
@@ -274,6 +275,10 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     }
   }
 
+  if (proc.restartAt !== undefined && nodes[proc.restartAt]?.kind !== 'userTask') {
+    problem(id, `fabu:restartAt "${proc.restartAt}" must name a user task of this process (H6: where a change re-runs the approval)`);
+  }
+
   const starts = Object.values(nodes).filter((n) => n.kind === 'startEvent');
   if (starts.length !== 1) {
     problem(id, `expected exactly one start event, found ${starts.length}${starts.length ? `: ${starts.map((s) => s.id).join(', ')}` : ''}`);
@@ -290,6 +295,7 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     rules: ruleList(proc.rules, id, problems),
     ...(applyBefore ? { applyBefore } : {}),
     ...(returnPolicy?.success ? { returnPolicy: returnPolicy.data } : {}),
+    ...(proc.restartAt !== undefined ? { restartAt: proc.restartAt } : {}),
     ...(variables.length ? { variables } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,

@@ -17,11 +17,12 @@ export const fabuModdleDescriptor = {
   xml: { tagAlias: 'lowerCase' },
   types: [
     // code: business-id prefix ("H3"); rules: "H1,H3"; applyBefore: "conferenceDate - 7WD" (H1);
-    // returnPolicy: rerun | resubmit (what follows a return, 退回).
+    // returnPolicy: rerun | resubmit (what follows a return, 退回); restartAt: the user task a change
+    // of the request re-runs the approval from (H6).
     {
       name: 'ProcessAttrs',
       extends: ['bpmn:Process'],
-      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy')],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
     // multi: sequential | all | any; passRatio: "0.6" (会签).

@@ -193,6 +193,8 @@ export const ProcessIRSchema = z.object({
   /** H1: the request must arrive at least this long before a date field, or it is refused as late. */
   applyBefore: DueRuleSchema.optional(),
   returnPolicy: ReturnPolicySchema.optional(),
+  /** H6: a change of the request after approval re-runs the approval from this user task. */
+  restartAt: z.string().optional(),
   variables: z.array(VariableSchema).optional(),
   startNodeId: z.string(),
   nodes: z.record(z.string(), NodeSchema),

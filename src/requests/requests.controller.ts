@@ -6,6 +6,8 @@ import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import {
+  type Change,
+  ChangeSchema,
   type CreateRequest,
   CreateRequestSchema,
   type EndRequest,
@@ -63,6 +65,22 @@ export class RequestsController {
     @Body({ schema: RescheduleSchema }) body: Reschedule,
   ) {
     return this.requests.reschedule(user, id, body);
+  }
+
+  @Post(':id/change')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Change the request (H6, applicant only): title, date, materials, variables. Where the chain says so, an approval under way re-runs in a new round',
+  })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({
+    status: 422,
+    description: 'APPLICATION_TOO_LATE (H1) for a new date, VARIABLES_INVALID',
+    schema: apiSchema(ProblemSchema),
+  })
+  change(@CurrentUser() user: DirectoryUser, @Param('id') id: string, @Body({ schema: ChangeSchema }) body: Change) {
+    return this.requests.change(user, id, body);
   }
 
   @Post(':id/withdraw')

@@ -37,6 +37,26 @@ export const RescheduleSchema = z.strictObject({
 });
 export type Reschedule = z.infer<typeof RescheduleSchema>;
 
+export const ChangeSchema = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200).optional(),
+    conferenceDate: IsoDateSchema.optional().describe('The new conference date; deadlines counted from it move'),
+    materials: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+    variables: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('New values of declared variables; the others keep theirs'),
+    reason: z.string().trim().max(500).optional().describe('Why it changed; kept in the history'),
+  })
+  .refine(
+    (c) =>
+      c.title !== undefined || c.conferenceDate !== undefined || c.materials !== undefined || c.variables !== undefined,
+    {
+      message: 'name at least one of title, conferenceDate, materials, variables',
+    },
+  );
+export type Change = z.infer<typeof ChangeSchema>;
+
 export const TaskViewSchema = z.object({
   id: z.string().describe('<request id>.<BPMN element id>.<round>'),
   requestId: z.string(),

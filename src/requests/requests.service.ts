@@ -24,13 +24,13 @@ import {
   RESCHEDULE_REFUSED,
   SA,
   cancelUpdate,
+  changeUpdate,
   messageUpdate,
-  rescheduleUpdate,
   startedUpdate,
   withdrawUpdate,
 } from '../../workflows/definitions.js';
 import { type Reservation, RequestsRepository } from './requests.repository.js';
-import type { CreateRequest, EndRequest, MessageBody, RequestView, Reschedule } from './requests.schemas.js';
+import type { Change, CreateRequest, EndRequest, MessageBody, RequestView, Reschedule } from './requests.schemas.js';
 
 /** The request's date fields that deadlines count from. */
 type DateFields = Partial<Record<DateField, string>>;
@@ -119,15 +119,39 @@ export class RequestsService {
    * new application would; the workflow then counts every deadline derived from it again.
    */
   async reschedule(user: DirectoryUser, id: string, body: Reschedule): Promise<RequestView> {
+    return this.change(user, id, { conferenceDate: body.conferenceDate, reason: body.reason });
+  }
+
+  /**
+   * Changes the request (H6: time, place, content): only its applicant may. A new date must still
+   * respect the chain's lead time (H1), as a new application would; new variables must fit the
+   * chain. Where the chain says so (fabu:restartAt), an approval already under way runs again.
+   */
+  async change(user: DirectoryUser, id: string, body: Change): Promise<RequestView> {
     const view = await this.get(user, id);
     if (view.initiator !== user.username) {
-      throw new FabuException('FORBIDDEN', `only ${view.initiator}, who applied, may move the conference`);
+      throw new FabuException('FORBIDDEN', `only ${view.initiator}, who applied, may change the request`);
     }
     const definition = await this.processes.get(view.processKey, view.processVersion);
-    await this.checkApplyBefore(definition.ir, body, new Date());
+    if (body.conferenceDate) await this.checkApplyBefore(definition.ir, body, new Date());
+    const declared = new Set((definition.ir.variables ?? []).map((v) => v.name));
+    const current = Object.fromEntries(Object.entries(view.variables).filter(([name]) => declared.has(name))) as Record<
+      string,
+      string | number | boolean
+    >;
+    const variables = body.variables ? checkVariables(definition.ir, { ...current, ...body.variables }) : undefined;
     try {
-      await this.temporal.workflow.getHandle(id).executeUpdate(rescheduleUpdate, {
-        args: [{ conferenceDate: body.conferenceDate, actor: user.username, reason: body.reason }],
+      await this.temporal.workflow.getHandle(id).executeUpdate(changeUpdate, {
+        args: [
+          {
+            actor: user.username,
+            reason: body.reason,
+            ...(body.title !== undefined ? { title: body.title } : {}),
+            ...(body.conferenceDate !== undefined ? { conferenceDate: body.conferenceDate } : {}),
+            ...(body.materials !== undefined ? { materials: body.materials } : {}),
+            ...(variables ? { variables } : {}),
+          },
+        ],
       });
     } catch (err) {
       if (

@@ -109,6 +109,29 @@ describe('U1 over HTTP', () => {
     expect(view.body).toMatchObject({ outcome: 'approved', variables: { cityWide: false } });
   });
 
+  it('follows a changed variable at the next gateway, and refuses one that does not fit (H6 change)', async () => {
+    const { id } = await submitU1({});
+    await decide('cuili', id, 'apply');
+    const change = (body: Record<string, unknown>, username = 'cuili') =>
+      token(username).then((t) => e2e.http('POST', `/api/requests/${id}/change`, { token: t, body }));
+    expect((await change({ variables: { cityWide: 'yes' } })).body).toMatchObject({
+      code: 'VARIABLES_INVALID',
+      errors: [{ path: 'variables.cityWide', message: 'must be a boolean' }],
+    });
+    expect((await change({ variables: { cityWide: true } }, 'duyue')).status).toBe(403);
+    const changed = await change({ variables: { cityWide: true }, reason: '升级为全市性发布' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ variables: { cityWide: true }, round: 1 });
+    expect(changed.body.history.at(-1)).toMatchObject({
+      type: 'request.changed',
+      actor: 'cuili',
+      payload: { detail: { changes: { variables: { to: { cityWide: true } } }, reason: '升级为全市性发布' } },
+    });
+    await decide('duyue', id, 'review-press-office');
+    expect(await openTaskOf(id, 'approve-deputy-secretary-general')).toBeDefined();
+    await decide('tanglin', id, 'approve-deputy-secretary-general');
+  });
+
   it('refuses VARIABLES_INVALID naming each field when the variables do not fit the chain', async () => {
     const res = await e2e.http('POST', '/api/requests', {
       token: await token('panlei'),

@@ -206,7 +206,7 @@ describe('H3 government conference over HTTP', () => {
     expect((await apply(earliest)).status).toBe(201);
   });
 
-  it('moves the conference for its applicant (H6): the filing deadline follows, the history says so', async () => {
+  it('moves the conference for its applicant (H6): the approval re-runs from guidance, the filing deadline follows', async () => {
     const calendar = bundledCalendar();
     const first = conferenceDate();
     const created = await submit('教育工作新闻发布会');
@@ -236,14 +236,32 @@ describe('H3 government conference over HTTP', () => {
 
     const moved = await move('sunli', later);
     expect(moved.status).toBe(200);
-    expect(moved.body.conferenceDate).toBe(later);
-    const task = moved.body.tasks.find((t: { id: string }) => t.id === filing);
-    // Filing stays 3 working days before the conference (H3.4), 18:00 Shanghai.
+    expect(moved.body).toMatchObject({ conferenceDate: later, round: 2, stage: 'guidance' });
+    // H6: held exactly as approved, so the signed chain is void: filing closed, guidance again.
+    expect(moved.body.tasks.find((t: { id: string }) => t.id === filing)).toMatchObject({ status: 'cancelled' });
+    expect(moved.body.history.map((h: { type: string }) => h.type)).toEqual(
+      expect.arrayContaining(['request.rescheduled', 'round.started']),
+    );
+    expect(moved.body.history.find((h: { type: string }) => h.type === 'request.rescheduled')).toMatchObject({
+      actor: 'sunli',
+      payload: { detail: { from: first, to: later } },
+    });
+
+    let refiling: { id: string; dueAt: string } | undefined;
+    for (const [, username] of H3_CHAIN.slice(1, -1)) {
+      const task = await myOpenTask(username, id);
+      const res = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
+        token: await token(username),
+        body: { action: 'approve' },
+      });
+      expect(res.status).toBe(200);
+      refiling = { id: res.body.openTasks[0], dueAt: '' };
+    }
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    const task = view.body.tasks.find((t: { id: string }) => t.id === refiling!.id);
+    // Filing stays 3 working days before the (new) conference (H3.4), 18:00 Shanghai.
+    expect(task).toMatchObject({ elementId: 'file-materials', round: 2 });
     expect(task.dueAt).toBe(`${calendar.addWorkingDays(later, -3).date}T10:00:00.000Z`);
-    expect(moved.body.history.slice(-2)).toMatchObject([
-      { type: 'request.rescheduled', actor: 'sunli', payload: { detail: { from: first, to: later } } },
-      { type: 'task.replanned', taskId: filing },
-    ]);
   });
 
   it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {

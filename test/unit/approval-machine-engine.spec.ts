@@ -429,6 +429,41 @@ describe('ApprovalMachine engine', () => {
     });
   });
 
+  describe('H6 re-approval after a change', () => {
+    const withRestart = () =>
+      compile(
+        start + task('a') + task('b') + task('c') + end() + chain('start', 'a', 'b', 'c', 'end'),
+        'fabu:restartAt="b"',
+      );
+
+    it('re-runs the approval from fabu:restartAt in a new round once a step from there was approved', async () => {
+      const d = new Driver(await withRestart());
+      d.decide('a');
+      d.decide('b');
+      const c = d.open('c');
+      d.apply(d.machine.reapprove(T1));
+      expect(d.machine.state.round).toBe(2);
+      expect(d.openSteps).toEqual(['b/0']);
+      expect(d.machine.state.tasks[c.taskId]).toMatchObject({ status: 'cancelled' });
+      expect(d.machine.state.history.find((h) => h.type === 'round.started')).toMatchObject({
+        elementId: 'b',
+        detail: { cause: 'change', previousRound: 1 },
+      });
+    });
+
+    it('re-runs nothing while no step from fabu:restartAt on was approved, or when the chain declares none', async () => {
+      const d = new Driver(await withRestart());
+      d.decide('a');
+      const before = snapshot(d.machine);
+      expect(d.machine.reapprove(T1)).toEqual([]);
+      expect(d.machine.state).toEqual(before);
+
+      const plain = new Driver(await compile(start + task('a') + task('b') + end() + chain('start', 'a', 'b', 'end')));
+      plain.decide('a');
+      expect(plain.machine.reapprove(T1)).toEqual([]);
+    });
+  });
+
   describe('撤回 and cancellation', () => {
     let ir: ProcessIR;
     beforeAll(async () => {

@@ -488,6 +488,14 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('keeps fabu:restartAt when it names a user task, and refuses it when it names anything else (H6)', async () => {
+      expect((await compileBpmn(bpmn(chain(), 'fabu:code="T1" fabu:restartAt="task"'))).restartAt).toBe('task');
+      expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:restartAt="end"'))).toEqual({
+        element: 'p',
+        message: 'fabu:restartAt "end" must name a user task of this process (H6: where a change re-runs the approval)',
+      });
+    });
+
     it('refuses fabu:returnPolicy when it is neither rerun nor resubmit', async () => {
       expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:returnPolicy="restart"'))).toEqual({
         element: 'p',

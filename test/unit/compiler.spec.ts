@@ -51,13 +51,14 @@ describe(compileBpmn.name, () => {
       ir = await compileBpmn(await readFile(H3_FILE, 'utf8'), { fileName: 'huludao-government-conference.bpmn' });
     });
 
-    it('names the process and its H1 application deadline when compiled', () => {
+    it('names the process, its H1 application deadline and its H6 restart step when compiled', () => {
       expect(ir).toMatchObject({
         irVersion: 2,
         key: 'huludao-government-conference',
         name: '葫芦岛市政府新闻发布会审签 (H3)',
         code: 'H3',
-        rules: ['H1', 'H3'],
+        rules: ['H1', 'H3', 'H6'],
+        restartAt: 'guidance',
         applyBefore: {
           kind: 'workingDaysBeforeField',
           field: 'conferenceDate',

@@ -17,6 +17,7 @@ import {
   decideSignal,
   decideUpdate,
   replanDeadlinesUpdate,
+  changeUpdate,
   rescheduleUpdate,
   stateQuery,
 } from '../../workflows/definitions.js';
@@ -50,6 +51,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
+    maxCachedWorkflows: 0,
     activities: {
       ...createPlanningActivities({ directory: h3Directory, calendar: () => calendar, dayEnd: '18:00' }),
       ...createServiceActivities({ directory: h3Directory }),
@@ -247,7 +249,7 @@ describe('approvalProcess', () => {
     await endChain(handle);
   });
 
-  it('moves deadlines counted from the conference when it is rescheduled (H6), for the applicant only', async () => {
+  it('re-runs the approval from guidance in round 2 when the conference moves after sign-off (H6), for the applicant only', async () => {
     const handle = await start({ conferenceDate: CONFERENCE_DATE });
     for (const [, actor] of H3_CHAIN.slice(0, -1)) await decide(handle, actor, 'approve');
     const { open } = await openTask(handle);
@@ -264,18 +266,43 @@ describe('approvalProcess', () => {
     const result = await handle.executeUpdate(rescheduleUpdate, {
       args: [{ conferenceDate: nextFriday, actor: 'sunli', reason: '会场调整' }],
     });
-    expect(result).toEqual({ conferenceDate: nextFriday, replanned: [open!.taskId] });
+    expect(result).toEqual({ conferenceDate: nextFriday, replanned: [], round: 2, reapproval: true });
     const state = await handle.query(stateQuery);
-    expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ dueAt: dueOn(addDays(nextFriday, -3)) });
-    expect(state.history.slice(-2)).toMatchObject([
-      {
-        type: 'request.rescheduled',
-        actor: 'sunli',
-        detail: { field: 'conferenceDate', from: CONFERENCE_DATE, to: nextFriday, reason: '会场调整' },
-      },
-      { type: 'task.replanned', taskId: open!.taskId },
+    expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ status: 'cancelled' });
+    expect(state.tasks.filter((t) => t.status === 'open').map((t) => [t.elementId, t.round])).toEqual([
+      ['guidance', 2],
     ]);
-    expect(batches.at(-1)!.request.conferenceDate).toBe(nextFriday);
+    expect(state.history.map((h) => h.type)).toEqual(
+      expect.arrayContaining(['request.rescheduled', 'round.started', 'task.cancelled']),
+    );
+    expect(state.history.find((h) => h.type === 'request.rescheduled')).toMatchObject({
+      actor: 'sunli',
+      detail: { field: 'conferenceDate', from: CONFERENCE_DATE, to: nextFriday, reason: '会场调整' },
+    });
+
+    // Signed again, filing is now due 3 working days before the new date.
+    for (const [, actor] of H3_CHAIN.slice(1, -1)) await decide(handle, actor, 'approve');
+    const { open: filing } = await openTask(handle);
+    expect(filing).toMatchObject({ elementId: 'file-materials', round: 2, dueAt: dueOn(addDays(nextFriday, -3)) });
+    expect(batches.at(-1)!.request).toMatchObject({ conferenceDate: nextFriday, round: 2 });
+    await endChain(handle);
+  });
+
+  it('moves the date without re-approval while nothing from guidance on has been approved (H6)', async () => {
+    const handle = await start({ conferenceDate: CONFERENCE_DATE });
+    await decide(handle, 'sunli', 'approve');
+    const { open } = await openTask(handle);
+    expect(open).toMatchObject({ elementId: 'guidance' });
+    const result = await handle.executeUpdate(changeUpdate, {
+      args: [{ actor: 'sunli', conferenceDate: addDays(CONFERENCE_DATE, 7), title: '新标题' }],
+    });
+    expect(result).toEqual({ replanned: [], round: 1, reapproval: false });
+    const state = await handle.query(stateQuery);
+    expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ status: 'open' });
+    expect(state.history.at(-1)).toMatchObject({
+      type: 'request.changed',
+      detail: { changes: { title: { to: '新标题' }, conferenceDate: { from: CONFERENCE_DATE } } },
+    });
     await endChain(handle);
   });
 

@@ -144,6 +144,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
+    maxCachedWorkflows: 0,
     activities: {
       ...createPlanningActivities({ directory: everyPositionDirectory, calendar: bundledCalendar, dayEnd: '18:00' }),
       ...createServiceActivities({ directory: everyPositionDirectory }),
