@@ -15,6 +15,8 @@ export interface ProjectionBatch {
     stage: string;
     /** 1, then one more after each return (退回). */
     round?: number;
+    /** A pending timer was counted across a year without holiday data. */
+    timersProvisional?: boolean;
     outcome?: Outcome;
     createdAt: string;
     completedAt?: string;

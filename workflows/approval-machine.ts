@@ -73,7 +73,11 @@ export interface TimerState {
   status: 'pending' | 'fired' | 'cancelled';
   /** How many times this boundary has fired for its step (non-interrupting timers may repeat). */
   firing: number;
+  /** The instant it started waiting: what its rule counts from. */
+  baseAt?: string;
   dueAt?: string;
+  /** Counted through a year whose holidays are not loaded (weekdays only): re-planned when it is. */
+  provisional?: boolean;
 }
 
 export interface JoinState {
@@ -93,6 +97,7 @@ export type HistoryType =
   | 'step.completed'
   | 'gateway.taken'
   | 'timer.fired'
+  | 'timer.replanned'
   | 'message.received'
   | 'service.completed'
   | 'round.started'
@@ -302,9 +307,25 @@ export class ApprovalMachine {
   }
 
   /** Records the instant a timer was planned for. */
-  timerPlanned(timerId: string, dueAt: string): void {
+  timerPlanned(timerId: string, dueAt: string, provisional = false): void {
     const timer = this.state.timers[timerId];
-    if (timer) timer.dueAt = dueAt;
+    if (timer) Object.assign(timer, { dueAt, ...(provisional ? { provisional } : {}) });
+  }
+
+  /** A pending timer counted again (its calendar year was loaded); returns false when nothing changed. */
+  replanTimer(timerId: string, dueAt: string, provisional: boolean, at: string): boolean {
+    const timer = this.state.timers[timerId];
+    if (!timer || timer.status !== 'pending') return false;
+    if (timer.dueAt === dueAt && Boolean(timer.provisional) === provisional) return false;
+    const from = { dueAt: timer.dueAt, provisional: Boolean(timer.provisional) };
+    Object.assign(timer, { dueAt, provisional });
+    this.record({
+      at,
+      type: 'timer.replanned',
+      elementId: timer.elementId,
+      detail: { timerId, from, to: { dueAt, provisional } },
+    });
+    return true;
   }
 
   /** A timer's instant passed. Returns no effects when its step closed meanwhile. */
@@ -506,7 +527,14 @@ export class ApprovalMachine {
       case 'timerEvent': {
         const step = this.newStep(node, 'timerEvent', at, resubmitTo);
         const timerId = `${step.stepId}/${node.id}`;
-        this.state.timers[timerId] = { timerId, elementId: node.id, stepId: step.stepId, status: 'pending', firing: 1 };
+        this.state.timers[timerId] = {
+          timerId,
+          elementId: node.id,
+          stepId: step.stepId,
+          status: 'pending',
+          firing: 1,
+          baseAt: at,
+        };
         return [{ type: 'startTimer', timerId, elementId: node.id, rule: node.timer, baseAt: at }];
       }
       case 'messageEvent':
@@ -620,7 +648,14 @@ export class ApprovalMachine {
 
   private armTimer(step: StepState, node: BoundaryTimerNode, at: string, firing: number): Effect {
     const timerId = `${step.stepId}/${node.id}/${firing}`;
-    this.state.timers[timerId] = { timerId, elementId: node.id, stepId: step.stepId, status: 'pending', firing };
+    this.state.timers[timerId] = {
+      timerId,
+      elementId: node.id,
+      stepId: step.stepId,
+      status: 'pending',
+      firing,
+      baseAt: at,
+    };
     return { type: 'startTimer', timerId, elementId: node.id, rule: node.timer, baseAt: at };
   }
 

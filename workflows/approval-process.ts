@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   patched,
   proxyActivities,
@@ -22,6 +23,7 @@ import {
   type ChangeInput,
   type ChangeResult,
   DECISION_REFUSED,
+  DEFAULT_HISTORY_LIMIT,
   type DecisionResult,
   type ProcessView,
   type RequestFields,
@@ -82,14 +84,20 @@ function conditionContext(
 export async function approvalProcess(input: ApprovalProcessInput): Promise<ApprovalProcessResult> {
   const { definition } = input;
   // The request's fields; a reschedule (H6) replaces the conference date.
-  let request = input.request;
+  const carried = input.carried;
+  let request = carried?.request ?? input.request;
   const requestId = workflowInfo().workflowId;
   // Decided once, before the first command, so the patch marker sits at the same place in every
   // history however Updates and timers interleave later.
   const projectLocally = patched(LOCAL_PROJECTION_PATCH);
-  const machine = new ApprovalMachine(definition.ir, requestId, undefined, conditionContext(definition.ir, request));
-  let projectedHistory = 0;
-  let projectedSeq = 0;
+  const machine = new ApprovalMachine(
+    definition.ir,
+    requestId,
+    carried?.machine,
+    conditionContext(definition.ir, request),
+  );
+  let projectedHistory = carried?.projectedHistory ?? 0;
+  let projectedSeq = carried?.projectedSeq ?? 0;
 
   // Effects touch the outside world (activities); running them one at a time keeps projections in
   // the order the machine produced them, however Updates and timers interleave.
@@ -134,6 +142,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         ...request,
         variables: machine.state.variables as RequestFields['variables'],
         round: machine.state.round,
+        timersProvisional: machine.pendingTimers().some((t) => t.provisional),
         status: machine.state.status,
         stage: machine.stage(),
         outcome: machine.state.outcome,
@@ -206,7 +215,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
             [{ requestId, rule: effect.rule, request, from: effect.baseAt }],
           );
           if (plan.dueAt) {
-            machine.timerPlanned(effect.timerId, plan.dueAt);
+            machine.timerPlanned(effect.timerId, plan.dueAt, plan.dueProvisional);
             watchTimer(effect.timerId, effect.elementId, plan.dueAt);
           }
           break;
@@ -227,15 +236,19 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   }
 
   /** A timer event or boundary timer: when its instant passes with its step still open, the machine moves on. */
-  function watchTimer(timerId: string, elementId: string, dueAt: string): void {
+  function watchTimer(timerId: string, elementId: string, firstDueAt: string): void {
     void (async () => {
       const timer = machine.state.timers[timerId];
       if (!timer) return;
-      const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
-      const closed = await condition(() => timer.status !== 'pending', waitMs, {
-        summary: `${elementId} at ${dueAt}`,
-      });
-      if (closed) return;
+      // A re-planned instant (a calendar year loaded) restarts the wait at the new one.
+      for (let dueAt = firstDueAt; ; dueAt = timer.dueAt!) {
+        const waitMs = Math.max(0, Date.parse(dueAt) - Date.now());
+        const changed = await condition(() => timer.status !== 'pending' || timer.dueAt !== dueAt, waitMs, {
+          summary: `${elementId} at ${dueAt}`,
+        });
+        if (timer.status !== 'pending') return;
+        if (!changed) break;
+      }
       await serially(async () => {
         const before = machine.state.history.length;
         const effects = machine.timerFired(timerId, new Date().toISOString());
@@ -370,11 +383,29 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     return replanned;
   }
 
+  /** Counts pending timers again from the calendar as it is now; returns the timers that moved. */
+  async function replanTimers(): Promise<string[]> {
+    const replanned: string[] = [];
+    for (const timer of machine.pendingTimers().filter((t) => t.dueAt && t.baseAt)) {
+      const node = definition.ir.nodes[timer.elementId];
+      if (node?.kind !== 'boundaryTimer' && node?.kind !== 'timerEvent') continue;
+      const plan = await planning.planTimer.executeWithOptions(
+        { startToCloseTimeout: '10 seconds', summary: `re-plan timer ${timer.elementId}` },
+        [{ requestId, rule: node.timer, request, from: timer.baseAt! }],
+      );
+      if (plan.dueAt && machine.replanTimer(timer.timerId, plan.dueAt, plan.dueProvisional, new Date().toISOString())) {
+        replanned.push(timer.timerId);
+      }
+    }
+    return replanned;
+  }
+
   setHandler(replanDeadlinesUpdate, () =>
     serially(async () => {
       const replanned = await replanOpenTasks();
-      if (replanned.length) await project();
-      return { replanned };
+      const timers = await replanTimers();
+      if (replanned.length || timers.length) await project();
+      return { replanned, timers };
     }),
   );
   /**
@@ -419,6 +450,8 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     const effects = Object.keys(changes).length ? machine.reapprove(at) : [];
     if (effects.length) await run(effects);
     const replanned = await replanOpenTasks();
+    // Timers counted from a moved date (a timeDate such as "conferenceDate - 3WD") move with it.
+    if (change.conferenceDate !== undefined) await replanTimers();
     await project();
     return { replanned, round: machine.state.round, reapproval: machine.state.round > roundBefore };
   }
@@ -457,11 +490,31 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     await applyDecision(d);
   });
 
-  await serially(() => run(machine.start(input.submittedAt, request.initiator)));
+  if (carried) {
+    // A continued run: the chain is where the last run left it; its waits start again.
+    for (const task of machine.openTasks()) if (!task.overdue) watchDeadline(task);
+    for (const timer of machine.pendingTimers())
+      if (timer.dueAt) watchTimer(timer.timerId, timer.elementId, timer.dueAt);
+  } else {
+    await serially(() => run(machine.start(input.submittedAt, request.initiator)));
+  }
   started = true;
-  await condition(() => machine.state.status === 'completed');
-  await condition(allHandlersFinished);
-  await queue;
+
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  for (;;) {
+    await condition(() => machine.state.status === 'completed' || tooLong());
+    // Nothing in flight: every Update answered, every effect carried out and projected.
+    await condition(allHandlersFinished);
+    await queue;
+    if (machine.state.status === 'completed') break;
+    if (!tooLong() || !allHandlersFinished()) continue;
+    log.info('continuing as new', { historyLength: workflowInfo().historyLength, runs: (carried?.runs ?? 1) + 1 });
+    await continueAsNew<typeof approvalProcess>({
+      ...input,
+      carried: { machine: machine.state, request, projectedHistory, projectedSeq, runs: (carried?.runs ?? 1) + 1 },
+    });
+  }
   const completed = machine.state.history.find((h) => h.type === 'request.completed');
   return { outcome: machine.state.outcome ?? 'rejected', completedAt: completed?.at ?? new Date().toISOString() };
 }

@@ -3,7 +3,15 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
-import type { Decision, HistoryEntry, MessageInput, StepState, TaskState, TimerState } from './approval-machine.js';
+import type {
+  Decision,
+  HistoryEntry,
+  MachineState,
+  MessageInput,
+  StepState,
+  TaskState,
+  TimerState,
+} from './approval-machine.js';
 
 export const DEFAULT_TASK_QUEUE = 'fabu-approvals';
 
@@ -39,6 +47,26 @@ export interface ApprovalProcessInput {
   request: RequestFields;
   /** ISO instant the request was accepted by the API. */
   submittedAt: string;
+  /**
+   * Continue-as-new after this many history events (default {@link DEFAULT_HISTORY_LIMIT}), or
+   * sooner when the server suggests it: a chain that waits long (reminders every working day)
+   * never grows an unbounded history.
+   */
+  historyLimit?: number;
+  /** Set by the run that continued as new: the chain's state and projection position so far. */
+  carried?: CarriedState;
+}
+
+export const DEFAULT_HISTORY_LIMIT = 2000;
+
+export interface CarriedState {
+  machine: MachineState;
+  /** The request's fields as changed so far (H6). */
+  request: RequestFields;
+  projectedHistory: number;
+  projectedSeq: number;
+  /** Runs so far, this one included. */
+  runs: number;
 }
 
 export interface ApprovalProcessResult {
@@ -88,10 +116,10 @@ export const decideSignal = defineSignal<[DecisionInput]>('decide');
 export const startedUpdate = defineUpdate<ProcessView>('started');
 /**
  * Counts the due times of open tasks again from the calendar as it is now; sent after a calendar
- * year is imported, so deadlines that were provisional move to the right day. Returns the tasks
- * whose due time changed.
+ * year is imported, so deadlines that were provisional move to the right day, and pending timers
+ * (reminders, escalations, waits) with them. Returns the tasks and timers that moved.
  */
-export const replanDeadlinesUpdate = defineUpdate<{ replanned: string[] }>('replanDeadlines');
+export const replanDeadlinesUpdate = defineUpdate<{ replanned: string[]; timers?: string[] }>('replanDeadlines');
 export interface RescheduleInput {
   /** The new conference date, YYYY-MM-DD. */
   conferenceDate: string;

@@ -22,6 +22,8 @@ export class RequestEntity {
   @Column({ type: 'jsonb' }) variables!: Record<string, unknown>;
   /** 1, then one more after each return (退回). */
   @Column({ type: 'int' }) round!: number;
+  /** A pending timer (reminder, escalation, wait) was counted across a year without holiday data. */
+  @Column({ type: 'boolean', name: 'timers_provisional' }) timersProvisional!: boolean;
   /** Projection order: an older write never overwrites a newer one. */
   @Column({ type: 'int' }) seq!: number;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;

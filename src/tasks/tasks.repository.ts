@@ -60,14 +60,14 @@ export class TasksRepository {
   }
 
   /** Requests with an open task whose due time was counted through a year not loaded at the time. */
+  /** Running requests with a deadline counted through a year not loaded: an open task's, or a timer's. */
   async requestsWithProvisionalDeadlines(): Promise<string[]> {
-    const rows = await this.db
-      .getRepository(TaskEntity)
-      .createQueryBuilder('t')
-      .select('DISTINCT t.request_id', 'request_id')
-      .where(`t.status = 'open' AND t.due_provisional`)
-      .orderBy('t.request_id')
-      .getRawMany<{ request_id: string }>();
+    const rows = await this.db.query<Array<{ request_id: string }>>(
+      `SELECT request_id FROM tasks WHERE status = 'open' AND due_provisional
+       UNION
+       SELECT id AS request_id FROM requests WHERE status = 'running' AND timers_provisional
+       ORDER BY request_id`,
+    );
     return rows.map((r) => r.request_id);
   }
 

@@ -9,6 +9,7 @@ import { type ProjectionBatch, createProjectionActivities } from '../../activiti
 import { createServiceActivities } from '../../activities/services.js';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { WorkingDayCalendar, addDays, businessDate, computeDue } from '../../src/calendar/working-days.js';
+import { compileBpmn } from '../../src/processes/compiler.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
@@ -226,7 +227,7 @@ describe('approvalProcess', () => {
       years: [...data.years, UNLOADED_YEAR],
     });
     const result = await handle.executeUpdate(replanDeadlinesUpdate);
-    expect(result).toEqual({ replanned: [open!.taskId] });
+    expect(result).toEqual({ replanned: [open!.taskId], timers: [] });
     const state = await handle.query(stateQuery);
     expect(state.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({
       dueAt: dueOn(monday!),
@@ -238,7 +239,7 @@ describe('approvalProcess', () => {
     });
     expect(batches.flatMap((b) => b.events).some((e) => e.type === 'task.replanned')).toBe(true);
     // Nothing else to move: a second re-plan changes nothing.
-    expect(await handle.executeUpdate(replanDeadlinesUpdate)).toEqual({ replanned: [] });
+    expect(await handle.executeUpdate(replanDeadlinesUpdate)).toEqual({ replanned: [], timers: [] });
 
     // The timer moved too: just after the new due time, before the old one, the task is overdue.
     const untilNewDue = Date.parse(dueOn(monday!)) - (await env.currentTimeMs());
@@ -246,6 +247,65 @@ describe('approvalProcess', () => {
     await env.sleep(untilNewDue + 60_000);
     const later = await handle.query(stateQuery);
     expect(later.tasks.find((t) => t.taskId === open!.taskId)).toMatchObject({ status: 'open', overdue: true });
+    await endChain(handle);
+  });
+
+  it('moves a provisional timer, and fires it on the new day, once the year it falls in is loaded', async () => {
+    const waitIr = await compileBpmn(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:fabu="http://fabu.gov.cn/schema/bpmn/fabu" id="defs" targetNamespace="http://fabu.gov.cn/test">
+  <bpmn:process id="wait-for-filing" name="wait for the filing day" isExecutable="true" fabu:code="WT">
+    <bpmn:startEvent id="start"/>
+    <bpmn:intermediateCatchEvent id="filing-day"><bpmn:timerEventDefinition>
+      <bpmn:timeDate xsi:type="bpmn:tFormalExpression">conferenceDate - 3WD</bpmn:timeDate>
+    </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="file" name="file"><bpmn:extensionElements><fabu:candidate initiator="true"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="end" fabu:outcome="approved"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="filing-day"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="filing-day" targetRef="file"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="file" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`);
+    // Four weeks after the other tests' conference (whose days they may have skipped past), same year.
+    const conferenceDate = addDays(CONFERENCE_DATE, 28);
+    const [tuesday, wednesday, monday] = [-3, -2, -4].map((n) => addDays(conferenceDate, n));
+    seq += 1;
+    const handle = await client.workflow.start(approvalProcess, {
+      taskQueue,
+      workflowId: `WT-TEST-${seq}`,
+      args: [h3Input(waitIr, { conferenceDate })],
+    });
+    const waiting = async () => {
+      for (let i = 0; i < 50; i++) {
+        const state = await handle.query(stateQuery);
+        if (state.timers[0]?.dueAt) return state;
+        await env.sleep(10);
+      }
+      throw new Error('the timer was never planned');
+    };
+    const before = await waiting();
+    expect(before.stage).toBe('filing-day');
+    expect(before.timers[0]).toMatchObject({ elementId: 'filing-day', dueAt: dueOn(tuesday!), provisional: true });
+    expect(batches.at(-1)!.request).toMatchObject({ timersProvisional: true });
+
+    const data = loadBundledCalendarData();
+    calendar = new WorkingDayCalendar({
+      ...data,
+      holidays: { ...data.holidays, [wednesday!]: '测试假日' },
+      years: [...data.years, UNLOADED_YEAR],
+    });
+    const result = await handle.executeUpdate(replanDeadlinesUpdate);
+    expect(result).toEqual({ replanned: [], timers: [before.timers[0]!.timerId] });
+    const after = await handle.query(stateQuery);
+    expect(after.timers[0]).toMatchObject({ dueAt: dueOn(monday!), provisional: false });
+    expect(after.history.at(-1)).toMatchObject({ type: 'timer.replanned', elementId: 'filing-day' });
+    expect(batches.at(-1)!.request).toMatchObject({ timersProvisional: false });
+
+    // It fires at the new instant, before the old one.
+    await env.sleep(Date.parse(dueOn(monday!)) - (await env.currentTimeMs()) + 60_000);
+    const { open } = await openTask(handle);
+    expect(open).toMatchObject({ elementId: 'file' });
+    expect(await env.currentTimeMs()).toBeLessThan(Date.parse(dueOn(tuesday!)));
     await endChain(handle);
   });
 

@@ -303,6 +303,35 @@ describe('escalation drawn in BPMN (H1)', () => {
   );
 });
 
+describe('continue-as-new', () => {
+  it('continues a long chain as new and carries its tasks, timers, history and projection on', async () => {
+    const c = CHAINS[0]!;
+    const ir = irs.get(c.key)!;
+    seq += 1;
+    const workflowId = `${ir.code}-CAN-${seq}`;
+    const now = new Date(await env.currentTimeMs());
+    // A low limit, so the six-step approve path crosses it a few times.
+    const input = { ...requestFor(ir, {}, now), historyLimit: 30 };
+    const handle = await startChain(client, taskQueue, workflowId, input);
+    const firstRun = (await handle.describe()).runId;
+
+    const { view, decided, maxDuplicates } = await drive(env, handle);
+    expect(decided).toEqual(c.approvePath);
+    expect(view).toMatchObject({ status: 'completed', outcome: 'approved' });
+    expect(maxDuplicates).toBe(1);
+    // One history across the runs: numbered from the submission, nothing lost or repeated.
+    expect(view.history[0]).toMatchObject({ seq: 1, type: 'request.submitted' });
+    expect(view.history.map((h) => h.seq)).toEqual(view.history.map((_, i) => i + 1));
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+
+    const first = await client.workflow.getHandle(workflowId, firstRun).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const last = await handle.describe();
+    expect(last.runId).not.toBe(firstRun);
+    expect(last.status.name).toBe('COMPLETED');
+  });
+});
+
 describe('撤回 and cancellation', () => {
   it('ends withdrawn when the applicant withdraws before anyone else decided, and refuses it after', async () => {
     const c = CHAINS[0]!;

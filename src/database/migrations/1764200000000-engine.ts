@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The BPMN engine's additions to the read model: a request's variables (what gateway conditions
- * read, plus what messages and service tasks added) and its round (one more after each 退回).
+ * read, plus what messages and service tasks added), its round (one more after each 退回), and
+ * whether a pending timer was counted through a year not loaded (re-planned when it is).
  */
 export class Engine1764200000000 implements MigrationInterface {
   name = 'Engine1764200000000';
@@ -11,6 +12,7 @@ export class Engine1764200000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE requests ADD COLUMN variables jsonb NOT NULL DEFAULT '{}'::jsonb;
       ALTER TABLE requests ADD COLUMN round int NOT NULL DEFAULT 1;
+      ALTER TABLE requests ADD COLUMN timers_provisional boolean NOT NULL DEFAULT false;
       ALTER TABLE tasks ADD COLUMN return_to text NULL;
     `);
   }
@@ -18,6 +20,7 @@ export class Engine1764200000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       ALTER TABLE tasks DROP COLUMN return_to;
+      ALTER TABLE requests DROP COLUMN timers_provisional;
       ALTER TABLE requests DROP COLUMN round;
       ALTER TABLE requests DROP COLUMN variables;
     `);
