@@ -11,7 +11,8 @@ import { createServiceActivities } from '../../activities/services.js';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
-import { cancelUpdate, stateQuery, withdrawUpdate } from '../../workflows/definitions.js';
+import { compileBpmn } from '../../src/processes/compiler.js';
+import { cancelUpdate, messageSignal, messageUpdate, stateQuery, withdrawUpdate } from '../../workflows/definitions.js';
 import {
   APPLICANT,
   type Policy,
@@ -301,6 +302,51 @@ describe('escalation drawn in BPMN (H1)', () => {
       expect(done).toMatchObject({ status: 'completed', outcome: 'approved' });
     },
   );
+});
+
+describe('message events', () => {
+  it('waits for "materials-filed", refuses or drops any other message, and moves on when it arrives', async () => {
+    const ir = await compileBpmn(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:fabu="http://fabu.gov.cn/schema/bpmn/fabu" id="defs" targetNamespace="http://fabu.gov.cn/test">
+  <bpmn:message id="materials-filed" name="materials-filed"/>
+  <bpmn:process id="file-then-publish" name="file, then publish" isExecutable="true" fabu:code="MF">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="sign" name="sign"><bpmn:extensionElements><fabu:candidate initiator="true"/></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:intermediateCatchEvent id="filed"><bpmn:messageEventDefinition messageRef="materials-filed"/></bpmn:intermediateCatchEvent>
+    <bpmn:serviceTask id="publish" name="发布" fabu:activity="publish"/>
+    <bpmn:endEvent id="end" fabu:outcome="approved"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sign"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="filed"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="filed" targetRef="publish"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="publish" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`);
+    seq += 1;
+    const now = new Date(await env.currentTimeMs());
+    const handle = await startChain(client, taskQueue, `MF-CHAIN-${seq}`, requestFor(ir, {}, now));
+    const early = handle.executeUpdate(messageUpdate, { args: [{ name: 'materials-filed', actor: APPLICANT }] });
+    await expect(early).rejects.toMatchObject({
+      cause: { type: 'ChainRefused', details: [{ code: 'MESSAGE_NOT_EXPECTED' }] },
+    });
+
+    const { view } = await drive(env, handle, approveAll, (v) => v.stage === 'filed');
+    expect(view.tasks.every((t) => t.status === 'completed')).toBe(true);
+    // A signal with another name is dropped, the chain still waits.
+    await handle.signal(messageSignal, { name: 'venue-booked', actor: APPLICANT });
+    expect((await handle.query(stateQuery)).stage).toBe('filed');
+
+    const done = await handle.executeUpdate(messageUpdate, {
+      args: [{ name: 'materials-filed', actor: APPLICANT, payload: { documents: 5 } }],
+    });
+    expect(done).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      variables: { 'materials-filed': { documents: 5 } },
+    });
+    expect(done.history.map((h) => h.type)).toEqual(expect.arrayContaining(['message.received', 'service.completed']));
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+  });
 });
 
 describe('continue-as-new', () => {
