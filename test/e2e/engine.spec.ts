@@ -300,4 +300,40 @@ describe('process definitions over HTTP', () => {
     const view = await e2e.http('GET', `/api/requests/${created.body.id}`, { token: await token('guodong') });
     expect(view.body).toMatchObject({ outcome: 'approved' });
   });
+
+  it('keeps a running request on the version it started with when a new version is deployed', async () => {
+    const v1 = upload('<bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="end"/>');
+    const running = await e2e.http('POST', '/api/requests', {
+      token: await token('guodong'),
+      body: { processKey: 'county-test-chain', title: '绥中县文化节' },
+    });
+    expect(running.body).toMatchObject({ processVersion: 1 });
+
+    // v2 adds the county propaganda office's review after the sign-off.
+    const v2 = v1.replace(
+      '<bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="end"/>',
+      '<bpmn:userTask id="review" name="县委宣传部审核"><bpmn:extensionElements><fabu:candidate position="drafter" org="hld-suizhong-propaganda"/></bpmn:extensionElements></bpmn:userTask>' +
+        '<bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="review"/><bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="end"/>',
+    );
+    const deployed = await e2e.http('POST', '/api/processes', { token: await token('admin'), body: { xml: v2 } });
+    expect(deployed.body).toMatchObject({ key: 'county-test-chain', version: 2, created: true });
+
+    await decide('guodong', running.body.id, 'sign');
+    const old = await e2e.http('GET', `/api/requests/${running.body.id}`, { token: await token('guodong') });
+    expect(old.body).toMatchObject({ processVersion: 1, outcome: 'approved' });
+
+    const fresh = await e2e.http('POST', '/api/requests', {
+      token: await token('guodong'),
+      body: { processKey: 'county-test-chain', title: '绥中县旅游节' },
+    });
+    expect(fresh.body).toMatchObject({ processVersion: 2 });
+    await decide('guodong', fresh.body.id, 'sign');
+    const next = await e2e.http('GET', `/api/requests/${fresh.body.id}`, { token: await token('guodong') });
+    expect(next.body).toMatchObject({ status: 'running', stage: 'review' });
+    const versions = await e2e.http('GET', '/api/processes/county-test-chain?version=1', {
+      token: await token('admin'),
+    });
+    expect(versions.body).toMatchObject({ version: 1, versions: [{ version: 2 }, { version: 1 }] });
+    expect(versions.body.bpmnXml).not.toContain('县委宣传部审核');
+  });
 });

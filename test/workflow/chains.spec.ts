@@ -31,7 +31,9 @@ interface ChainCase {
   /** The steps of the approve path, in the order they are decided. */
   approvePath: string[];
   /** A request that takes the conditional branch, and the steps it adds. */
-  branch?: { request: Record<string, unknown>; path: string[] };
+  branch?: { name: string; request: Record<string, unknown>; path: string[] };
+  /** Further branches of a chain with more than two ways (N5's three review variants). */
+  moreBranches?: Array<{ name: string; request: Record<string, unknown>; path: string[] }>;
   /** Variables every request of this chain needs (declared without a default). */
   variables?: Record<string, string | number | boolean>;
 }
@@ -48,6 +50,7 @@ const CHAINS: ChainCase[] = [
       'file-materials',
     ],
     branch: {
+      name: 'a major matter (重大事项)',
       request: { major: true },
       path: [
         'draft',
@@ -71,6 +74,7 @@ const CHAINS: ChainCase[] = [
       'file-materials',
     ],
     branch: {
+      name: 'a major matter (重大事项)',
       request: { major: true },
       path: [
         'draft',
@@ -90,14 +94,30 @@ const CHAINS: ChainCase[] = [
   {
     key: 'huludao-county-conference',
     approvePath: ['decide-content', 'draft'],
-    branch: { request: { major: true }, path: ['decide-content', 'draft', 'city-approval'] },
+    branch: {
+      name: 'a major matter (重大事项)',
+      request: { major: true },
+      path: ['decide-content', 'draft', 'city-approval'],
+    },
   },
   {
     key: 'ningbo-release-review',
     variables: { kind: 'department' },
     // 或签: the first of the three reviewers decides for all.
     approvePath: ['review-department'],
-    branch: { request: { variables: { kind: 'major' } }, path: ['consult-press-office', 'approve-major'] },
+    branch: {
+      name: 'kind = "major" (consult, then 或签)',
+      request: { variables: { kind: 'major' } },
+      path: ['consult-press-office', 'approve-major'],
+    },
+    // The city spokesperson's release: authorised by the mayor, content approved by the secretary-general.
+    moreBranches: [
+      {
+        name: 'kind = "spokesperson"',
+        request: { variables: { kind: 'spokesperson' } },
+        path: ['authorise-mayor', 'approve-secretary-general'],
+      },
+    ],
   },
   {
     key: 'ningbo-mayor-conference',
@@ -108,6 +128,7 @@ const CHAINS: ChainCase[] = [
     key: 'huainan-conference',
     approvePath: ['apply', 'review-press-office'],
     branch: {
+      name: 'a city-wide item',
       request: { variables: { cityWide: true } },
       path: ['apply', 'review-press-office', 'approve-deputy-secretary-general'],
     },
@@ -116,6 +137,7 @@ const CHAINS: ChainCase[] = [
     key: 'liuzhou-conference-filing',
     approvePath: ['file'],
     branch: {
+      name: "held in the city government's name (L4)",
       request: { variables: { inCityName: true } },
       path: ['approve-city-government', 'guide-press-office', 'file'],
     },
@@ -211,11 +233,12 @@ describe.each(CHAINS)('$key', (c) => {
     expect(view.tasks.filter((t) => t.status === 'open')).toEqual([]);
   });
 
-  if (c.branch) {
-    it('takes its conditional branch when the request says so', async () => {
-      const handle = await start(c, c.branch!.request);
+  const branches = [...(c.branch ? [c.branch] : []), ...(c.moreBranches ?? [])];
+  if (branches.length) {
+    it.each(branches)('takes its conditional branch for $name', async (branch) => {
+      const handle = await start(c, branch.request);
       const { view, decided } = await drive(env, handle);
-      expect(decided).toEqual(c.branch!.path);
+      expect(decided).toEqual(branch.path);
       expect(view).toMatchObject({ status: 'completed', outcome: 'approved' });
       expect(view.history.some((h) => h.type === 'gateway.taken')).toBe(true);
     });
