@@ -786,15 +786,7 @@ export class ApprovalMachine {
   private returnTo(task: TaskState, targetId: string, at: string): Effect[] {
     const step = this.state.steps[task.stepId!]!;
     const policy = this.ir.returnPolicy ?? 'rerun';
-    const from = this.state.round;
-    this.state.round += 1;
-    this.record({
-      at,
-      type: 'round.started',
-      elementId: targetId,
-      round: this.state.round,
-      detail: { from: task.elementId, to: targetId, policy, previousRound: from },
-    });
+    this.startRound(targetId, at, { from: task.elementId, to: targetId, policy });
     if (policy === 'resubmit') {
       step.instances![task.instance!] = null;
       // The returning step waits: its reminders stop until the work comes back.
@@ -813,17 +805,7 @@ export class ApprovalMachine {
    * change, H6) or was already started by the caller (a return).
    */
   private rerunFrom(targetId: string, at: string, round: { cause: 'change' } | undefined): Effect[] {
-    if (round) {
-      const previousRound = this.state.round;
-      this.state.round += 1;
-      this.record({
-        at,
-        type: 'round.started',
-        elementId: targetId,
-        round: this.state.round,
-        detail: { to: targetId, cause: round.cause, previousRound },
-      });
-    }
+    if (round) this.startRound(targetId, at, { to: targetId, cause: round.cause });
     const region = this.downstream(targetId);
     for (const active of this.activeSteps().filter((s) => region.has(s.elementId))) {
       this.cancelStep(active, at, 'interrupted', 'cancelled');
@@ -835,6 +817,19 @@ export class ApprovalMachine {
       if (region.has(joinId)) join.lastFired = [];
     }
     return this.arrive(targetId, undefined, at);
+  }
+
+  /** One more round (a return, a change): numbered in state and in the audit trail. */
+  private startRound(elementId: string, at: string, detail: Record<string, unknown>): void {
+    const previousRound = this.state.round;
+    this.state.round += 1;
+    this.record({
+      at,
+      type: 'round.started',
+      elementId,
+      round: this.state.round,
+      detail: { ...detail, previousRound },
+    });
   }
 
   /** The element and everything reachable from it (through boundary events too). */

@@ -140,8 +140,8 @@ export class RequestsService {
       string | number | boolean
     >;
     const variables = body.variables ? checkVariables(definition.ir, { ...current, ...body.variables }) : undefined;
-    try {
-      await this.temporal.workflow.getHandle(id).executeUpdate(changeUpdate, {
+    await this.chainUpdate(id, () =>
+      this.temporal.workflow.getHandle(id).executeUpdate(changeUpdate, {
         args: [
           {
             actor: user.username,
@@ -152,20 +152,8 @@ export class RequestsService {
             ...(variables ? { variables } : {}),
           },
         ],
-      });
-    } catch (err) {
-      if (
-        err instanceof WorkflowUpdateFailedError &&
-        err.cause instanceof ApplicationFailure &&
-        err.cause.type === RESCHEDULE_REFUSED
-      ) {
-        const detail = err.cause.details?.[0] as { code: ErrorCode; message: string };
-        throw new FabuException(detail.code, detail.message);
-      }
-      if (err instanceof WorkflowNotFoundError)
-        throw new FabuException('PROCESS_COMPLETED', `request ${id} has already finished`);
-      throw err;
-    }
+      }),
+    );
     return (await this.view(id))!;
   }
 
@@ -203,7 +191,10 @@ export class RequestsService {
     return (await this.view(id))!;
   }
 
-  /** Runs an Update; a refusal by the workflow becomes its problem code, a finished chain PROCESS_COMPLETED. */
+  /**
+   * Runs an Update; a refusal by the workflow (ChainRefused, RescheduleRefused) becomes its problem
+   * code, a finished chain PROCESS_COMPLETED.
+   */
   private async chainUpdate(id: string, update: () => Promise<unknown>): Promise<void> {
     try {
       await update();
@@ -211,7 +202,7 @@ export class RequestsService {
       if (
         err instanceof WorkflowUpdateFailedError &&
         err.cause instanceof ApplicationFailure &&
-        err.cause.type === CHAIN_REFUSED
+        (err.cause.type === CHAIN_REFUSED || err.cause.type === RESCHEDULE_REFUSED)
       ) {
         const detail = err.cause.details?.[0] as { code: ErrorCode; message: string };
         throw new FabuException(detail.code, detail.message);

@@ -15,10 +15,6 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import prettier from 'prettier';
-import { createPlanningActivities } from '../../activities/planning.js';
-import { createProjectionActivities } from '../../activities/projection.js';
-import { createServiceActivities } from '../../activities/services.js';
-import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import {
   type Policy,
@@ -30,6 +26,7 @@ import {
   startChain,
 } from './chains.js';
 import { workflowsPath } from './paths.js';
+import { testActivities } from './activities.js';
 
 /** Variables a chain needs to run its approve path (declared without a default). */
 const VARIABLES: Record<string, Record<string, string>> = { 'ningbo-release-review': { kind: 'department' } };
@@ -53,11 +50,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath,
-      activities: {
-        ...createPlanningActivities({ directory: everyPositionDirectory, calendar: bundledCalendar, dayEnd: '18:00' }),
-        ...createServiceActivities({ directory: everyPositionDirectory }),
-        ...createProjectionActivities({ readModel: { apply: async () => undefined } }),
-      },
+      activities: testActivities({ directory: everyPositionDirectory }),
     });
     await mkdir(outDir, { recursive: true });
     const keys = (await readdir('processes')).filter((f) => f.endsWith('.bpmn')).map((f) => f.replace(/\.bpmn$/, ''));

@@ -14,55 +14,28 @@ export interface ChainCase {
   applicant: { username: string; orgCode: string };
 }
 
+/** H2 and H3 differ in roles, not in shape (docs/chains.md): the same sign-off path. */
+const SIGN_OFF = ['draft', 'guidance', 'sign-main-leader', 'sign-leader-in-charge', 'sign-propaganda'];
+
 export const SEED_CHAINS: ChainCase[] = [
   {
     key: 'huludao-government-conference',
     applicant: { username: 'sunli', orgCode: 'hld-edu' },
-    approvePath: [
-      'draft',
-      'guidance',
-      'sign-main-leader',
-      'sign-leader-in-charge',
-      'sign-propaganda',
-      'file-materials',
-    ],
+    approvePath: [...SIGN_OFF, 'file-materials'],
     branch: {
       name: 'a major matter (重大事项)',
       request: { major: true },
-      path: [
-        'draft',
-        'guidance',
-        'sign-main-leader',
-        'sign-leader-in-charge',
-        'sign-propaganda',
-        'approve-mayor',
-        'file-materials',
-      ],
+      path: [...SIGN_OFF, 'approve-mayor', 'file-materials'],
     },
   },
   {
     key: 'huludao-party-conference',
     applicant: { username: 'mali', orgCode: 'hld-party-politics-law' },
-    approvePath: [
-      'draft',
-      'guidance',
-      'sign-main-leader',
-      'sign-leader-in-charge',
-      'sign-propaganda',
-      'file-materials',
-    ],
+    approvePath: [...SIGN_OFF, 'file-materials'],
     branch: {
       name: 'a major matter (重大事项)',
       request: { major: true },
-      path: [
-        'draft',
-        'guidance',
-        'sign-main-leader',
-        'sign-leader-in-charge',
-        'sign-propaganda',
-        'approve-party-secretary',
-        'file-materials',
-      ],
+      path: [...SIGN_OFF, 'approve-party-secretary', 'file-materials'],
     },
   },
   {

@@ -1,5 +1,6 @@
-import { BpmnCompileError, compileBpmn, type BpmnProblem } from '../../src/processes/compiler.js';
+import { compileBpmn } from '../../src/processes/compiler.js';
 import { FABU_NS } from '../../src/processes/fabu-moddle.js';
+import { onlyProblem, problems } from '../support/bpmn-problems.js';
 
 // The engine features of the compiler (docs/bpmn.md): gateways and FEEL conditions, parallel
 // branches, multi-instance steps, timers, messages, boundary timers, service tasks and variables.
@@ -58,23 +59,6 @@ function gateway(conditions: string[], { withDefault = false, variables = [] as 
   return bpmn(
     `${variables.length ? declare(...variables) : ''}<bpmn:startEvent id="start"/>${flow('f1', 'start', 'gw')}${gw}${branches.join('')}${END}`,
   );
-}
-
-async function problems(xml: string): Promise<BpmnProblem[]> {
-  try {
-    await compileBpmn(xml);
-  } catch (err) {
-    if (err instanceof BpmnCompileError) return err.errors;
-    throw err;
-  }
-  throw new Error('expected compileBpmn to refuse the file');
-}
-
-/** The one problem a file has; exactness also shows that one mistake does not cascade. */
-async function onlyProblem(xml: string): Promise<BpmnProblem> {
-  const found = await problems(xml);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 describe('compileBpmn engine features', () => {

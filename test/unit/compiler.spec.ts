@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { BpmnModdle, type ModdleElement } from 'bpmn-moddle';
-import { BpmnCompileError, compileBpmn, type BpmnProblem } from '../../src/processes/compiler.js';
+import { BpmnCompileError, compileBpmn } from '../../src/processes/compiler.js';
 import { FABU_NS, parseDueExpression } from '../../src/processes/fabu-moddle.js';
 import type { ProcessIR, ProcessNode, UserTaskNode } from '../../src/processes/ir.js';
+import { onlyProblem, problems } from '../support/bpmn-problems.js';
 
 const H3_FILE = new URL('../../processes/huludao-government-conference.bpmn', import.meta.url);
 
@@ -26,23 +27,6 @@ const flow = (id: string, source: string, target: string) =>
 /** start → task → end, with the task's attributes and children replaceable. */
 const chain = (attrs?: string, children?: string) =>
   `${START}${task('task', attrs, children)}${flow('f2', 'task', 'end')}${END}`;
-
-async function problems(xml: string): Promise<BpmnProblem[]> {
-  try {
-    await compileBpmn(xml);
-  } catch (err) {
-    if (err instanceof BpmnCompileError) return err.errors;
-    throw err;
-  }
-  throw new Error('expected compileBpmn to refuse the file');
-}
-
-/** The one problem a file has; exactness also shows that one mistake does not cascade. */
-async function onlyProblem(xml: string): Promise<BpmnProblem> {
-  const found = await problems(xml);
-  expect(found).toHaveLength(1);
-  return found[0];
-}
 
 describe(compileBpmn.name, () => {
   describe('the H3 file', () => {

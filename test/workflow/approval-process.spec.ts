@@ -1,16 +1,13 @@
 // Workflow tier: the interpreter on the real time-skipping test server, with the real H3 BPMN,
 // the real planning activities (bundled calendar, an in-memory directory) and a projection that
 // records what it would write. Deadlines are crossed by skipping time, never by waiting.
-import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createPlanningActivities } from '../../activities/planning.js';
-import { type ProjectionBatch, createProjectionActivities } from '../../activities/projection.js';
-import { createServiceActivities } from '../../activities/services.js';
+import type { ProjectionBatch } from '../../activities/projection.js';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { WorkingDayCalendar, addDays, businessDate, computeDue } from '../../src/calendar/working-days.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
-import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import {
@@ -24,7 +21,7 @@ import {
 } from '../../workflows/definitions.js';
 import { CONFERENCE_DATE, H3_CHAIN, UNLOADED_YEAR, dueOn, h3Directory, h3Input, loadH3 } from '../support/h3.js';
 import { workflowsPath } from '../support/paths.js';
-import { quietTemporalRuntime } from '../support/quiet-runtime.js';
+import { startTimeSkipping, testActivities } from '../support/activities.js';
 
 /** What the planning activities count with: the bundled data (2004–2026) unless a test loads more. */
 let calendar = bundledCalendar();
@@ -41,23 +38,18 @@ let running: Promise<void>;
 const taskQueue = 'approval-process-test';
 
 beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
-  });
-  client = new Client({ connection: env.connection });
-  await ensureSearchAttributes(env.connection, 'default');
+  ({ env, client } = await startTimeSkipping());
   ir = await loadH3();
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
     maxCachedWorkflows: 0,
-    activities: {
-      ...createPlanningActivities({ directory: h3Directory, calendar: () => calendar, dayEnd: '18:00' }),
-      ...createServiceActivities({ directory: h3Directory }),
-      ...createProjectionActivities({ readModel: { apply: async (b) => void batches.push(structuredClone(b)) } }),
-    },
+    activities: testActivities({
+      directory: h3Directory,
+      calendar: () => calendar,
+      project: (b) => void batches.push(structuredClone(b)),
+    }),
   });
   running = worker.run();
 }, 60_000);
@@ -110,6 +102,16 @@ async function endChain(handle: Handle) {
     const action = open!.elementId === 'draft' ? 'approve' : 'reject';
     await handle.executeUpdate(decideUpdate, { args: [{ taskId: open!.taskId, action, actor: open!.candidates[0]! }] });
   }
+}
+
+/** The bundled calendar with the unloaded year loaded, and a (test) holiday on `holiday`. */
+function calendarWithYearLoaded(holiday: string): WorkingDayCalendar {
+  const data = loadBundledCalendarData();
+  return new WorkingDayCalendar({
+    ...data,
+    holidays: { ...data.holidays, [holiday]: '测试假日' },
+    years: [...data.years, UNLOADED_YEAR],
+  });
 }
 
 describe('approvalProcess', () => {
@@ -220,12 +222,7 @@ describe('approvalProcess', () => {
     });
 
     // The year is loaded, with a (test) holiday on that Wednesday: the count reaches Monday.
-    const data = loadBundledCalendarData();
-    calendar = new WorkingDayCalendar({
-      ...data,
-      holidays: { ...data.holidays, [wednesday!]: '测试假日' },
-      years: [...data.years, UNLOADED_YEAR],
-    });
+    calendar = calendarWithYearLoaded(wednesday!);
     const result = await handle.executeUpdate(replanDeadlinesUpdate);
     expect(result).toEqual({ replanned: [open!.taskId], timers: [] });
     const state = await handle.query(stateQuery);
@@ -288,12 +285,7 @@ describe('approvalProcess', () => {
     expect(before.timers[0]).toMatchObject({ elementId: 'filing-day', dueAt: dueOn(tuesday!), provisional: true });
     expect(batches.at(-1)!.request).toMatchObject({ timersProvisional: true });
 
-    const data = loadBundledCalendarData();
-    calendar = new WorkingDayCalendar({
-      ...data,
-      holidays: { ...data.holidays, [wednesday!]: '测试假日' },
-      years: [...data.years, UNLOADED_YEAR],
-    });
+    calendar = calendarWithYearLoaded(wednesday!);
     const result = await handle.executeUpdate(replanDeadlinesUpdate);
     expect(result).toEqual({ replanned: [], timers: [before.timers[0]!.timerId] });
     const after = await handle.query(stateQuery);

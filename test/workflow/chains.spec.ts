@@ -2,15 +2,10 @@
 // approve path, a rejection, its conditional branch, a return (退回) and resubmission, and a timer
 // path (reminder, and escalation where drawn). Timers are crossed by skipping time, never waiting.
 // Prints each chain's history budget: events per approval step of its approve path.
-import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type Client } from '@temporalio/client';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createPlanningActivities } from '../../activities/planning.js';
-import { createProjectionActivities } from '../../activities/projection.js';
-import { createServiceActivities } from '../../activities/services.js';
-import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
-import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import { cancelUpdate, messageSignal, messageUpdate, stateQuery, withdrawUpdate } from '../../workflows/definitions.js';
 import {
@@ -25,7 +20,7 @@ import {
 } from '../support/chains.js';
 import { workflowsPath } from '../support/paths.js';
 import { type ChainCase, SEED_CHAINS as CHAINS } from '../support/seed-chains.js';
-import { quietTemporalRuntime } from '../support/quiet-runtime.js';
+import { startTimeSkipping, testActivities } from '../support/activities.js';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
@@ -40,22 +35,13 @@ const budget: Array<{ chain: string; steps: number; events: number; fixed: numbe
 let seq = 0;
 
 beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
-  });
-  client = new Client({ connection: env.connection });
-  await ensureSearchAttributes(env.connection, 'default');
+  ({ env, client } = await startTimeSkipping());
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath,
     maxCachedWorkflows: 0,
-    activities: {
-      ...createPlanningActivities({ directory: everyPositionDirectory, calendar: bundledCalendar, dayEnd: '18:00' }),
-      ...createServiceActivities({ directory: everyPositionDirectory }),
-      ...createProjectionActivities({ readModel: { apply: async () => undefined } }),
-    },
+    activities: testActivities({ directory: everyPositionDirectory }),
   });
   running = worker.run();
 }, 60_000);
