@@ -213,6 +213,16 @@ export function computeDue(rule: DueRule, ctx: DueContext): Due {
         basis: `${plural(rule.count, rule.unit)} before ${rule.field} ${value}${date === target ? '' : `, moved off a day off to ${date}`} (${rule.source})`,
       };
     }
+    case 'startOfField': {
+      // L3: an emergency conference files before it starts. The request carries the date, not the
+      // hour, so "before it starts" is before that day begins in the business time zone.
+      const value = requireDateField(ctx, rule.field, rule.source);
+      return {
+        dueAt: endOfBusinessDay(value, '00:00', offsetMinutes),
+        provisional: false,
+        basis: `before ${rule.field} ${value} begins (${rule.source})`,
+      };
+    }
     case 'durationAfterOpen':
       // H7: emergencies run on wall-clock hours, holidays included.
       return {

@@ -76,6 +76,7 @@ interface El extends ModdleElement {
   readonly applyBefore?: string;
   readonly returnPolicy?: string;
   readonly restartAt?: string;
+  readonly applyBeforeUnless?: string;
   readonly due?: string;
   readonly actions?: string;
   readonly multi?: string;
@@ -275,6 +276,11 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     }
   }
 
+  if (proc.applyBeforeUnless !== undefined) {
+    if (!applyBefore) problem(id, 'fabu:applyBeforeUnless needs a fabu:applyBefore to make an exception to');
+    const error = feelProblem(proc.applyBeforeUnless, sampleContext(variables));
+    if (error) problem(id, `fabu:applyBeforeUnless "${proc.applyBeforeUnless}": ${error}`);
+  }
   if (proc.restartAt !== undefined && nodes[proc.restartAt]?.kind !== 'userTask') {
     problem(id, `fabu:restartAt "${proc.restartAt}" must name a user task of this process (H6: where a change re-runs the approval)`);
   }
@@ -296,6 +302,7 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     ...(applyBefore ? { applyBefore } : {}),
     ...(returnPolicy?.success ? { returnPolicy: returnPolicy.data } : {}),
     ...(proc.restartAt !== undefined ? { restartAt: proc.restartAt } : {}),
+    ...(proc.applyBeforeUnless !== undefined ? { applyBeforeUnless: proc.applyBeforeUnless } : {}),
     ...(variables.length ? { variables } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,
@@ -532,20 +539,35 @@ function timerRule(def: El, element: string, problems: BpmnProblem[]): DueRule |
   }
   if (def.timeDuration) {
     const rule = dueRule(def.timeDuration.body?.trim() ?? '', 'timeDuration', element, problems);
-    if (rule && (rule.kind === 'workingDaysBeforeField' || rule.kind === 'calendarBeforeField')) {
+    if (rule && (rule.kind === 'workingDaysBeforeField' || rule.kind === 'calendarBeforeField' || rule.kind === 'startOfField')) {
       problem(`timeDuration "${rule.source}" counts back from a date: write it as timeDate`);
     }
     return rule;
   }
   if (def.timeDate) {
     const rule = dueRule(def.timeDate.body?.trim() ?? '', 'timeDate', element, problems);
-    if (rule && rule.kind !== 'workingDaysBeforeField' && rule.kind !== 'calendarBeforeField') {
+    if (rule && rule.kind !== 'workingDaysBeforeField' && rule.kind !== 'calendarBeforeField' && rule.kind !== 'startOfField') {
       problem(`timeDate "${rule.source}" must name a request date, e.g. "conferenceDate - 3WD"`);
     }
     return rule;
   }
   return undefined;
 }
+
+type Declared = Record<string, { type: Variable['type']; values?: string[]; sample: unknown }>;
+
+/** What conditions may read: the built-in request fields and the declared variables, each with a sample value. */
+function declaredVariables(variables: Variable[]): Declared {
+  const declared: Declared = { ...BUILT_IN_VARIABLES };
+  for (const v of variables) {
+    const sample = v.type === 'boolean' ? false : v.type === 'number' ? 0 : v.type === 'enum' ? v.values![0] : '';
+    declared[v.name] = { type: v.type, values: v.values, sample };
+  }
+  return declared;
+}
+
+const sampleContext = (variables: Variable[]) =>
+  Object.fromEntries(Object.entries(declaredVariables(variables)).map(([k, v]) => [k, v.sample]));
 
 /** Checks each condition out of a gateway and, without a default flow, that some condition always holds. */
 function checkConditions(
@@ -554,12 +576,8 @@ function checkConditions(
   variables: Variable[],
   problem: Problem,
 ): void {
-  const declared: Record<string, { type: Variable['type']; values?: string[]; sample: unknown }> = { ...BUILT_IN_VARIABLES };
-  for (const v of variables) {
-    const sample = v.type === 'boolean' ? false : v.type === 'number' ? 0 : v.type === 'enum' ? v.values![0] : '';
-    declared[v.name] = { type: v.type, values: v.values, sample };
-  }
-  const sample = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, v.sample]));
+  const declared = declaredVariables(variables);
+  const sample = sampleContext(variables);
   const conditions: string[] = [];
   const conditionFlows: string[] = [];
   let sound = true;

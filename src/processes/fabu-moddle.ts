@@ -22,7 +22,7 @@ export const fabuModdleDescriptor = {
     {
       name: 'ProcessAttrs',
       extends: ['bpmn:Process'],
-      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt')],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
     // multi: sequential | all | any; passRatio: "0.6" (会签).
@@ -58,6 +58,7 @@ const UNITS = { W: 'week', M: 'month' } as const;
 // ISO 8601 days, hours and minutes only: "P2D", "PT5H", "PT1H30M", "P1DT12H".
 const DURATION = /^P(?!$)(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?)?$/;
 const MINUTE_MS = 60_000;
+const START_OF_FIELD = /^before\s+([A-Za-z]\w*)$/;
 
 /**
  * Parses a due expression (`fabu:due`, `fabu:applyBefore`):
@@ -95,6 +96,9 @@ export function parseDueExpression(source: string): DueRule {
     return { kind: 'calendarBeforeField', field: dateField(match[1]!, source), unit: UNITS[match[3] as 'W' | 'M'], count, source };
   }
 
+  match = START_OF_FIELD.exec(text);
+  if (match) return { kind: 'startOfField', field: dateField(match[1]!, source), source };
+
   match = DURATION.exec(text);
   if (match) {
     const [days = 0, hours = 0, minutes = 0] = match.slice(1).map((n) => Number(n ?? 0));
@@ -104,8 +108,8 @@ export function parseDueExpression(source: string): DueRule {
   }
 
   throw new Error(
-    `bad due expression "${source}": expected P<n>WD, P<n>W, P<n>M, <dateField> - <n>WD, <dateField> - P<n>W ` +
-      `or an ISO 8601 duration such as PT5H`,
+    `bad due expression "${source}": expected P<n>WD, P<n>W, P<n>M, <dateField> - <n>WD, <dateField> - P<n>W, ` +
+      `before <dateField> or an ISO 8601 duration such as PT5H`,
   );
 }
 

@@ -21,6 +21,8 @@ export type DateField = z.infer<typeof DateFieldSchema>;
  * - `conferenceDate - P1W`: a calendar week before the date (N6: filed one week before); a day off
  *   moves it to the working day before.
  * - `PT5H` (ISO 8601 duration): wall-clock time after the task opens (emergencies, H7).
+ * - `before conferenceDate`: the start of that day, 00:00 business time (L3: an emergency
+ *   conference files before it starts; a request carries the date, not the hour).
  */
 export const CalendarUnitSchema = z.enum(['week', 'month']);
 export const DueRuleSchema = z.discriminatedUnion('kind', [
@@ -32,6 +34,8 @@ export const DueRuleSchema = z.discriminatedUnion('kind', [
     source: z.string(),
   }),
   z.object({ kind: z.literal('durationAfterOpen'), ms: z.number().int().positive(), source: z.string() }),
+  /** `before conferenceDate`: before the day begins (00:00 business time), L3's "file before it starts". */
+  z.object({ kind: z.literal('startOfField'), field: DateFieldSchema, source: z.string() }),
   z.object({
     kind: z.literal('calendarAfterOpen'),
     unit: CalendarUnitSchema,
@@ -192,6 +196,8 @@ export const ProcessIRSchema = z.object({
   rules: z.array(z.string()),
   /** H1: the request must arrive at least this long before a date field, or it is refused as late. */
   applyBefore: DueRuleSchema.optional(),
+  /** FEEL over the request's variables: when it holds, applyBefore does not apply (L3: emergencies). */
+  applyBeforeUnless: z.string().optional(),
   returnPolicy: ReturnPolicySchema.optional(),
   /** H6: a change of the request after approval re-runs the approval from this user task. */
   restartAt: z.string().optional(),

@@ -13,6 +13,7 @@ import { addDays, businessDate, computeDue } from '../calendar/working-days.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { conditionHolds } from '../processes/feel.js';
 import type { DateField, ProcessIR } from '../processes/ir.js';
 import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
@@ -70,7 +71,7 @@ export class RequestsService {
     const variables = checkVariables(ir, body.variables);
     await this.checkApplicant(user, orgCode);
     const now = new Date();
-    await this.checkApplyBefore(ir, body, now);
+    await this.checkApplyBefore(ir, body, now, { ...variables, major: body.major, orgCode, title: body.title });
     await this.checkCalendarYears(body, now);
 
     const reservation = await this.requests.reserve({
@@ -133,13 +134,22 @@ export class RequestsService {
       throw new FabuException('FORBIDDEN', `only ${view.initiator}, who applied, may change the request`);
     }
     const definition = await this.processes.get(view.processKey, view.processVersion);
-    if (body.conferenceDate) await this.checkApplyBefore(definition.ir, body, new Date());
     const declared = new Set((definition.ir.variables ?? []).map((v) => v.name));
     const current = Object.fromEntries(Object.entries(view.variables).filter(([name]) => declared.has(name))) as Record<
       string,
       string | number | boolean
     >;
     const variables = body.variables ? checkVariables(definition.ir, { ...current, ...body.variables }) : undefined;
+    if (body.conferenceDate) {
+      const context = {
+        ...current,
+        ...variables,
+        major: view.major,
+        orgCode: view.orgCode,
+        title: body.title ?? view.title,
+      };
+      await this.checkApplyBefore(definition.ir, body, new Date(), context);
+    }
     await this.chainUpdate(id, () =>
       this.temporal.workflow.getHandle(id).executeUpdate(changeUpdate, {
         args: [
@@ -308,8 +318,15 @@ export class RequestsService {
    * is refused, never silently accepted, with the last moment it could have come and the earliest
    * date it could still ask for.
    */
-  private async checkApplyBefore(ir: ProcessIR, fields: DateFields, now: Date): Promise<void> {
+  private async checkApplyBefore(
+    ir: ProcessIR,
+    fields: DateFields,
+    now: Date,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     const rule = ir.applyBefore;
+    // L3: an emergency conference has no lead time (it files before it starts).
+    if (ir.applyBeforeUnless && conditionHolds(ir.applyBeforeUnless, context)) return;
     // The compiler only accepts lead times that count back from a date field.
     if (rule?.kind !== 'workingDaysBeforeField' && rule?.kind !== 'calendarBeforeField') return;
     const date = fields[rule.field];

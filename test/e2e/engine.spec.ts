@@ -158,6 +158,31 @@ describe('U1 over HTTP', () => {
   });
 });
 
+describe('L3 emergency conference over HTTP', () => {
+  it('exempts an emergency from the 7-working-day lead time, and has it file before the conference day begins', async () => {
+    const tomorrow = bundledCalendar().addWorkingDays(businessDate(new Date()), 1).date;
+    const body = (variables: Record<string, unknown>) => ({
+      processKey: 'liuzhou-conference-filing',
+      title: '交通事故情况通报会',
+      orgCode: 'lz-transport',
+      conferenceDate: tomorrow,
+      variables,
+    });
+    const routine = await e2e.http('POST', '/api/requests', { token: await token('lutao'), body: body({}) });
+    expect(routine.status).toBe(422);
+    expect(routine.body.code).toBe('APPLICATION_TOO_LATE');
+
+    const emergency = await e2e.http('POST', '/api/requests', {
+      token: await token('lutao'),
+      body: body({ emergency: true }),
+    });
+    expect(emergency.status).toBe(201);
+    const filing = emergency.body.tasks.find((t: { elementId: string }) => t.elementId === 'file-emergency');
+    // 00:00 Asia/Shanghai on the conference day.
+    expect(filing).toMatchObject({ status: 'open', dueAt: new Date(`${tomorrow}T00:00:00+08:00`).toISOString() });
+  });
+});
+
 describe('撤回, cancellation and messages over HTTP', () => {
   it('lets the applicant withdraw before the press office decided, and refuses it after', async () => {
     const early = await submitU1();

@@ -5,10 +5,12 @@
 //
 // Fixtures are never re-recorded over: a fixture is a chain that was running under older code, and
 // the replay protects it. `npm run record:histories` writes only the files missing: the approve
-// path (and a return) of every process in processes/ as it is now, named `<key>-<path>.json` after
-// the workflow id it ran under. The three `h3-*.json` files were recorded by the first interpreter
+// path (and a return) of every process in processes/ as it is now, named `<key>@<version>-<path>.json`
+// after the workflow id it ran under, where the version is a hash of the file: a changed file gets
+// fixtures of its own and the older ones stay. The three `h3-*.json` files were recorded by the first interpreter
 // (IR v1, projection as an activity) and stay as they are.
-import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Client } from '@temporalio/client';
@@ -27,6 +29,14 @@ import {
 } from './chains.js';
 import { workflowsPath } from './paths.js';
 import { testActivities } from './activities.js';
+
+/** The first 8 hex digits of the SHA-256 of a process file: one fixture set per version of the file. */
+export async function fileVersion(key: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(join('processes', `${key}.bpmn`)))
+    .digest('hex')
+    .slice(0, 8);
+}
 
 /** Variables a chain needs to run its approve path (declared without a default). */
 const VARIABLES: Record<string, Record<string, string>> = { 'ningbo-release-review': { kind: 'department' } };
@@ -73,7 +83,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
           ['approved', approveAll],
           ['returned-then-approved', returnOnce],
         ] as const) {
-          const workflowId = `${key}-${path}`;
+          const workflowId = `${key}@${await fileVersion(key)}-${path}`;
           const file = join(outDir, `${workflowId}.json`);
           if (await exists(file)) continue;
           const now = new Date(await env.currentTimeMs());

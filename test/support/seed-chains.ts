@@ -102,5 +102,8 @@ export const SEED_CHAINS: ChainCase[] = [
       request: { variables: { inCityName: true } },
       path: ['approve-city-government', 'guide-press-office', 'file'],
     },
+    moreBranches: [
+      { name: 'an emergency conference (L3)', request: { variables: { emergency: true } }, path: ['file-emergency'] },
+    ],
   },
 ];

@@ -480,6 +480,22 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('keeps fabu:applyBeforeUnless, and refuses it without fabu:applyBefore or reading an unknown variable (L3)', async () => {
+      const emergency = declare('<fabu:variable name="emergency" type="boolean" default="false"/>');
+      const attrs = 'fabu:code="T1" fabu:applyBefore="conferenceDate - 7WD" fabu:applyBeforeUnless="emergency"';
+      expect((await compileBpmn(bpmn(`${emergency}${chain()}`, attrs))).applyBeforeUnless).toBe('emergency');
+      expect(
+        await onlyProblem(bpmn(`${emergency}${chain()}`, 'fabu:code="T1" fabu:applyBeforeUnless="emergency"')),
+      ).toEqual({
+        element: 'p',
+        message: 'fabu:applyBeforeUnless needs a fabu:applyBefore to make an exception to',
+      });
+      expect(await onlyProblem(bpmn(chain(), attrs))).toEqual({
+        element: 'p',
+        message: expect.stringContaining('fabu:applyBeforeUnless "emergency": reads unknown variable emergency'),
+      });
+    });
+
     it('refuses fabu:returnPolicy when it is neither rerun nor resubmit', async () => {
       expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:returnPolicy="restart"'))).toEqual({
         element: 'p',

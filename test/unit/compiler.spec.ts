@@ -512,6 +512,7 @@ describe(parseDueExpression.name, () => {
       'conferenceDate - P1W',
       { kind: 'calendarBeforeField', field: 'conferenceDate', unit: 'week', count: 1, source: 'conferenceDate - P1W' },
     ],
+    ['before conferenceDate', { kind: 'startOfField', field: 'conferenceDate', source: 'before conferenceDate' }],
   ])('parses %s when it is well formed', (text, rule) => {
     expect(parseDueExpression(text)).toEqual(rule);
   });
@@ -532,6 +533,8 @@ describe(parseDueExpression.name, () => {
     '2WD',
     'meetingDate - 3WD',
     'conferenceDate + 3WD',
+    'before meetingDate',
+    'before',
   ])('throws for "%s" when it is not a due expression', (text) => {
     expect(() => parseDueExpression(text)).toThrow(/due expression/);
   });

@@ -285,6 +285,21 @@ describe(WorkingDayCalendar.name, () => {
         expect(due.provisional).toBe(false);
       });
 
+      it('falls due when the conference day begins in Shanghai for "before conferenceDate" (L3 emergencies)', () => {
+        const rule: DueRule = { kind: 'startOfField', field: 'conferenceDate', source: 'before conferenceDate' };
+        const due = computeDue(rule, {
+          openedAt: new Date('2026-10-08T16:30:00Z'),
+          request: { conferenceDate: '2026-10-12' },
+          calendar: cal,
+          dayEnd: '17:00',
+        });
+        expect(due).toEqual({
+          dueAt: new Date('2026-10-11T16:00:00.000Z'),
+          provisional: false,
+          basis: 'before conferenceDate 2026-10-12 begins (before conferenceDate)',
+        });
+      });
+
       it('honours dayEnd when one is given', () => {
         const due = computeDue(reply, {
           openedAt: new Date('2026-10-08T16:30:00Z'),
