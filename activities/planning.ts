@@ -26,6 +26,8 @@ export interface TaskPlan extends DuePlan {
   candidates: string[];
   /** Candidate expressions no one holds: the task opens without them and operators see it. */
   unresolved: CandidateExpr[];
+  /** No one held a candidate position, so the task went to its fabu:escalation (fabu:onEmpty="escalate"). */
+  escalated?: boolean;
 }
 
 export interface PlanningDeps {
@@ -71,7 +73,12 @@ export function createPlanningActivities(deps: PlanningDeps) {
   return {
     async planTask(input: PlanTaskInput): Promise<TaskPlan> {
       const { candidates, unresolved } = await resolveAll(input.candidates ?? input.node.candidates, input.request);
-      return { candidates, unresolved, ...(await planDue(input)) };
+      const due = await planDue(input);
+      if (candidates.length === 0 && input.node.onEmpty === 'escalate') {
+        const escalation = await resolveAll(input.node.escalation, input.request);
+        return { candidates: escalation.candidates, unresolved, escalated: true, ...due };
+      }
+      return { candidates, unresolved, ...due };
     },
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */

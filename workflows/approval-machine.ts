@@ -43,7 +43,11 @@ export interface TaskState {
   comment?: string;
   /** A return's target step (element id). */
   returnTo?: string;
+  /** Passed by a policy, not by a person: `already-approved` (fabu:dedupe) or `applicant` (fabu:skipApplicant). */
+  skipped?: SkipReason;
 }
+
+export type SkipReason = 'already-approved' | 'applicant';
 
 export type StepKind = 'userTask' | 'serviceTask' | 'timerEvent' | 'messageEvent';
 export type StepResult = 'approved' | 'rejected' | 'returned' | 'interrupted' | 'done';
@@ -94,6 +98,8 @@ export type HistoryType =
   | 'task.overdue'
   | 'task.replanned'
   | 'task.cancelled'
+  | 'task.skipped'
+  | 'task.unassigned'
   | 'step.completed'
   | 'gateway.taken'
   | 'timer.fired'
@@ -170,6 +176,8 @@ export interface OpenedTaskDetails {
   dueAt?: string;
   dueProvisional: boolean;
   dueBasis?: string;
+  /** No one held a candidate position: the task went to its escalation (fabu:onEmpty="escalate"). */
+  escalated?: boolean;
 }
 
 export interface MessageInput {
@@ -213,16 +221,60 @@ export class ApprovalMachine {
   taskOpened(taskId: string, details: OpenedTaskDetails, at: string): TaskState {
     const task = this.requireTask(taskId);
     if (task.status !== 'opening') throw new Error(`task ${taskId} is ${task.status}, not opening`);
-    Object.assign(task, { ...details, status: 'open', openedAt: at });
+    const { escalated, ...fields } = details;
+    Object.assign(task, { ...fields, status: 'open', openedAt: at });
     this.record({
       at,
       type: 'task.opened',
       taskId,
       elementId: task.elementId,
       round: task.round,
-      detail: { candidates: details.candidates, dueAt: details.dueAt, dueProvisional: details.dueProvisional },
+      detail: {
+        candidates: details.candidates,
+        dueAt: details.dueAt,
+        dueProvisional: details.dueProvisional,
+        ...(escalated ? { escalated: 'no one holds the candidate positions' } : {}),
+      },
     });
+    if (details.candidates.length === 0) {
+      // fabu:onEmpty="incident": open, unassigned, for operators to see and fix.
+      this.record({ at, type: 'task.unassigned', taskId, elementId: task.elementId, round: task.round });
+    }
     return task;
+  }
+
+  /**
+   * Why an open task passes without being asked (the process's role policies), or null:
+   * `already-approved` (fabu:dedupe) when a candidate approved another step earlier in this round,
+   * `applicant` (fabu:skipApplicant) when the applicant is a candidate of a step not drawn for them.
+   */
+  skipReason(taskId: string, initiator: string): SkipReason | null {
+    const task = this.state.tasks[taskId];
+    if (task?.status !== 'open') return null;
+    const node = this.userTask(task.elementId);
+    if (this.ir.dedupe) {
+      const approvers = new Set(
+        Object.values(this.state.tasks)
+          .filter(
+            (t) =>
+              t.round === this.state.round && t.decision === 'approve' && !t.skipped && t.elementId !== task.elementId,
+          )
+          .map((t) => t.decidedBy),
+      );
+      if (task.candidates.some((c) => approvers.has(c))) return 'already-approved';
+    }
+    const drawnForApplicant = node.candidates.some((c) => c.kind === 'initiator');
+    if (this.ir.skipApplicant && !drawnForApplicant && task.candidates.includes(initiator)) return 'applicant';
+    return null;
+  }
+
+  /** Passes an open task by a role policy: recorded as such, then the chain moves on as after an approval. */
+  skip(taskId: string, reason: SkipReason, at: string): Effect[] {
+    const task = this.requireTask(taskId);
+    if (task.status !== 'open') throw new Error(`task ${taskId} is ${task.status}`);
+    Object.assign(task, { status: 'completed', closedAt: at, decision: 'approve', skipped: reason });
+    this.record({ at, type: 'task.skipped', taskId, elementId: task.elementId, round: task.round, detail: { reason } });
+    return this.afterInstance(task, 'approve', at);
   }
 
   /** Why a decision would be refused, or null if it may be applied. Never changes state. */
@@ -410,7 +462,7 @@ export class ApprovalMachine {
     if (actor !== initiator)
       return { code: 'WITHDRAW_NOT_ALLOWED', message: `only ${initiator}, who applied, may withdraw` };
     const decided = Object.values(this.state.tasks).find(
-      (t) => t.status === 'completed' && t.decidedBy !== undefined && t.decidedBy !== initiator,
+      (t) => t.status === 'completed' && !t.skipped && t.decidedBy !== undefined && t.decidedBy !== initiator,
     );
     if (decided) {
       return {

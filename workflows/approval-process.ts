@@ -201,12 +201,18 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
           );
           // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
           if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
-          const { candidates, dueAt, dueProvisional, dueBasis } = plan;
-          const task = machine.taskOpened(effect.taskId, { candidates, dueAt, dueProvisional, dueBasis }, openedAt);
+          const { candidates, dueAt, dueProvisional, dueBasis, escalated } = plan;
+          const task = machine.taskOpened(
+            effect.taskId,
+            { candidates, dueAt, dueProvisional, dueBasis, ...(escalated ? { escalated } : {}) },
+            openedAt,
+          );
           if (plan.unresolved.length) {
             log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
           }
-          watchDeadline(task);
+          const skip = machine.skipReason(task.taskId, request.initiator);
+          if (skip) pending.push(...machine.skip(task.taskId, skip, openedAt));
+          else watchDeadline(task);
           break;
         }
         case 'startTimer': {

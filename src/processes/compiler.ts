@@ -77,6 +77,9 @@ interface El extends ModdleElement {
   readonly returnPolicy?: string;
   readonly restartAt?: string;
   readonly applyBeforeUnless?: string;
+  readonly dedupe?: string;
+  readonly skipApplicant?: string;
+  readonly onEmpty?: string;
   readonly due?: string;
   readonly actions?: string;
   readonly multi?: string;
@@ -281,6 +284,12 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     const error = feelProblem(proc.applyBeforeUnless, sampleContext(variables));
     if (error) problem(id, `fabu:applyBeforeUnless "${proc.applyBeforeUnless}": ${error}`);
   }
+  const flag = (name: 'dedupe' | 'skipApplicant') => {
+    const value = proc[name];
+    if (value !== undefined && value !== 'true' && value !== 'false') problem(id, `fabu:${name} "${value}" must be true or false`);
+    return value === 'true';
+  };
+  const [dedupe, skipApplicant] = [flag('dedupe'), flag('skipApplicant')];
   if (proc.restartAt !== undefined && nodes[proc.restartAt]?.kind !== 'userTask') {
     problem(id, `fabu:restartAt "${proc.restartAt}" must name a user task of this process (H6: where a change re-runs the approval)`);
   }
@@ -303,6 +312,8 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     ...(returnPolicy?.success ? { returnPolicy: returnPolicy.data } : {}),
     ...(proc.restartAt !== undefined ? { restartAt: proc.restartAt } : {}),
     ...(proc.applyBeforeUnless !== undefined ? { applyBeforeUnless: proc.applyBeforeUnless } : {}),
+    ...(dedupe ? { dedupe } : {}),
+    ...(skipApplicant ? { skipApplicant } : {}),
     ...(variables.length ? { variables } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,
@@ -438,7 +449,9 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   if (!fabuChildren.some((c) => c.$type === 'fabu:Candidate')) problem('user task needs at least one <fabu:candidate>');
   const due = el.due === undefined ? undefined : dueRule(el.due, 'fabu:due', id, problems);
   // H1: escalation happens when the due time passes; without fabu:due it could never fire.
-  if (escalation.length > 0 && el.due === undefined) problem('fabu:escalation needs a fabu:due on the same task');
+  if (escalation.length > 0 && el.due === undefined && el.onEmpty !== 'escalate') {
+    problem('fabu:escalation needs a fabu:due on the same task (or fabu:onEmpty="escalate")');
+  }
 
   const actions = [...new Set(list(el.actions ?? 'approve,reject,return'))];
   const badActions = actions.filter((a) => !DecisionActionSchema.safeParse(a).success);
@@ -446,6 +459,13 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     problem(`fabu:actions "${el.actions}" must list ${DecisionActionSchema.options.join(', ')}`);
   }
   const multi = multiInstance(el, problem);
+  const onEmpty = el.onEmpty;
+  if (onEmpty !== undefined && onEmpty !== 'escalate' && onEmpty !== 'incident') {
+    problem(`fabu:onEmpty "${onEmpty}" must be escalate or incident`);
+  }
+  if (onEmpty === 'escalate' && escalation.length === 0) {
+    problem('fabu:onEmpty="escalate" needs a <fabu:escalation> to give the task to');
+  }
   return {
     ...base,
     kind: 'userTask',
@@ -455,6 +475,7 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     escalation,
     actions: actions.filter((a): a is DecisionAction => DecisionActionSchema.safeParse(a).success),
     ...(multi ? { multi } : {}),
+    ...(onEmpty === 'escalate' || onEmpty === 'incident' ? { onEmpty } : {}),
   };
 }
 

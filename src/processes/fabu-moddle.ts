@@ -22,14 +22,14 @@ export const fabuModdleDescriptor = {
     {
       name: 'ProcessAttrs',
       extends: ['bpmn:Process'],
-      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless')],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
     // multi: sequential | all | any; passRatio: "0.6" (会签).
     {
       name: 'UserTaskAttrs',
       extends: ['bpmn:UserTask'],
-      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio')],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty')],
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
     { name: 'ServiceTaskAttrs', extends: ['bpmn:ServiceTask'], properties: [attr('activity'), attr('rules'), attr('tiers')] },

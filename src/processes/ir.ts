@@ -128,6 +128,11 @@ export const UserTaskSchema = z.object({
   escalation: z.array(CandidateExprSchema),
   actions: z.array(DecisionActionSchema).min(1),
   multi: MultiInstanceSchema.optional(),
+  /**
+   * When no one holds the candidate positions: `escalate` gives the task to its fabu:escalation
+   * (e.g. the press-office head); `incident` (the default) opens it unassigned for operators to see.
+   */
+  onEmpty: z.enum(['escalate', 'incident']).optional(),
   /** Ids of the boundary events attached to this task. */
   boundaries: z.array(z.string()).optional(),
 });
@@ -196,6 +201,10 @@ export const ProcessIRSchema = z.object({
   rules: z.array(z.string()),
   /** H1: the request must arrive at least this long before a date field, or it is refused as late. */
   applyBefore: DueRuleSchema.optional(),
+  /** A person who already approved earlier in this round is not asked again: the step passes itself. */
+  dedupe: z.boolean().optional(),
+  /** The applicant is not asked to approve their own request (steps drawn for the initiator excepted). */
+  skipApplicant: z.boolean().optional(),
   /** FEEL over the request's variables: when it holds, applyBefore does not apply (L3: emergencies). */
   applyBeforeUnless: z.string().optional(),
   returnPolicy: ReturnPolicySchema.optional(),

@@ -158,6 +158,63 @@ describe('U1 over HTTP', () => {
   });
 });
 
+describe('role policies over HTTP', () => {
+  it('gives an unheld position to the escalation, passes a repeat signer (dedupe), and leaves an unassigned step for operators', async () => {
+    const candidate = (position: string, org: string) => `<fabu:candidate position="${position}" org="${org}"/>`;
+    const step = (id: string, children: string, attrs = '') =>
+      `<bpmn:userTask id="${id}" name="${id}" ${attrs}><bpmn:extensionElements>${children}</bpmn:extensionElements></bpmn:userTask>`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:fabu="http://fabu.gov.cn/schema/bpmn/fabu" id="defs" targetNamespace="http://fabu.gov.cn/test">
+  <bpmn:process id="county-policy-chain" name="县级角色策略测试" isExecutable="true" fabu:code="CP" fabu:dedupe="true">
+    <bpmn:startEvent id="start"/>
+    ${step('spokesperson-review', candidate('spokesperson', 'applicant') + '<fabu:escalation position="press-office-head" org="hld-party-publicity"/>', 'fabu:onEmpty="escalate"')}
+    ${step('sign', candidate('main-leader', 'applicant'))}
+    ${step('sign-again', candidate('main-leader', 'applicant'))}
+    ${step('orphan', candidate('secretary-general', 'hld-gov'))}
+    <bpmn:endEvent id="end" fabu:outcome="approved"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="spokesperson-review"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="spokesperson-review" targetRef="sign"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="sign-again"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="sign-again" targetRef="orphan"/>
+    <bpmn:sequenceFlow id="f5" sourceRef="orphan" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+    expect((await e2e.http('POST', '/api/processes', { token: await token('admin'), body: { xml } })).status).toBe(201);
+    const created = await e2e.http('POST', '/api/requests', {
+      token: await token('hanxue'),
+      body: { processKey: 'county-policy-chain', title: '绥中县政策吹风会', orgCode: 'hld-suizhong' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    // 绥中县 has no spokesperson: the step goes to the 外宣办 head.
+    expect(created.body.tasks).toEqual([
+      expect.objectContaining({ elementId: 'spokesperson-review', candidates: ['songbin'] }),
+    ]);
+    expect(created.body.history.find((h: { type: string }) => h.type === 'task.opened').payload.detail).toMatchObject({
+      escalated: 'no one holds the candidate positions',
+    });
+
+    await decide('songbin', id, 'spokesperson-review');
+    await decide('guodong', id, 'sign');
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('admin') });
+    const byElement = Object.fromEntries(
+      (view.body.tasks as Array<{ elementId: string; status: string; decision: string; candidates: string[] }>).map(
+        (t) => [t.elementId, t],
+      ),
+    );
+    // guodong signed "sign": "sign-again" passed by itself (fabu:dedupe).
+    expect(byElement['sign-again']).toMatchObject({ status: 'completed', decision: 'approve' });
+    // Nobody is secretary-general of 葫芦岛 in the demo directory: open, unassigned, in the history.
+    expect(byElement.orphan).toMatchObject({ status: 'open', candidates: [] });
+    const types = (view.body.history as Array<{ type: string }>).map((h) => h.type);
+    expect(types).toEqual(expect.arrayContaining(['task.skipped', 'task.unassigned']));
+    expect(
+      (await e2e.http('POST', `/api/requests/${id}/cancel`, { token: await token('admin'), body: {} })).status,
+    ).toBe(200);
+  });
+});
+
 describe('L3 emergency conference over HTTP', () => {
   it('exempts an emergency from the 7-working-day lead time, and has it file before the conference day begins', async () => {
     const tomorrow = bundledCalendar().addWorkingDays(businessDate(new Date()), 1).date;

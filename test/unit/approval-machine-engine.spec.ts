@@ -464,6 +464,80 @@ describe('ApprovalMachine engine', () => {
     });
   });
 
+  describe('role policies', () => {
+    /** Opens the next tasks with the given candidates, then applies any policy skip as the workflow does. */
+    function openAs(machine: ApprovalMachine, effects: Effect[], candidates: Record<string, string[]>): Effect[] {
+      const next: Effect[] = [];
+      for (const e of effects.filter((x) => x.type === 'openTask')) {
+        const element = machine.state.tasks[e.taskId]!.elementId;
+        machine.taskOpened(e.taskId, { candidates: candidates[element] ?? [], dueProvisional: false }, T0);
+        const skip = machine.skipReason(e.taskId, INITIATOR);
+        if (skip) next.push(...machine.skip(e.taskId, skip, T0));
+      }
+      return next.length ? openAs(machine, next, candidates) : effects;
+    }
+    const three = (attrs: string) =>
+      compile(start + task('a') + task('b') + task('c') + end() + chain('start', 'a', 'b', 'c', 'end'), attrs);
+    const approveOpen = (m: ApprovalMachine, element: string) => {
+      const t = m.openTasks().find((x) => x.elementId === element)!;
+      return m.decide({ taskId: t.taskId, action: 'approve', actor: t.candidates[0]! }, T1);
+    };
+
+    it('passes a step whose candidate already approved earlier in the round, and asks again after a return (fabu:dedupe)', async () => {
+      const m = new ApprovalMachine(await three('fabu:dedupe="true"'), REQUEST);
+      const who = { a: ['chen'], b: ['chen'], c: ['liu'] };
+      openAs(m, m.start(T0, INITIATOR), who);
+      openAs(m, approveOpen(m, 'a'), who);
+      // chen signed a: b passes by itself, c is open.
+      expect(m.openTasks().map((t) => t.elementId)).toEqual(['c']);
+      expect(Object.values(m.state.tasks).find((t) => t.elementId === 'b')).toMatchObject({
+        status: 'completed',
+        decision: 'approve',
+        skipped: 'already-approved',
+      });
+      expect(m.state.history.find((h) => h.type === 'task.skipped')).toMatchObject({
+        elementId: 'b',
+        detail: { reason: 'already-approved' },
+      });
+
+      // A return starts a new round: chen's round-1 approval no longer counts, so b asks again.
+      const c = m.openTasks()[0]!;
+      openAs(m, m.decide({ taskId: c.taskId, action: 'return', actor: 'liu', returnTo: 'b' }, T1), who);
+      expect(m.openTasks().map((t) => [t.elementId, t.round])).toEqual([['b', 2]]);
+    });
+
+    it('passes a step where the applicant would approve their own request, but not one drawn for them (fabu:skipApplicant)', async () => {
+      const ir = await compile(
+        start +
+          '<bpmn:userTask id="draft" name="draft"><bpmn:extensionElements><fabu:candidate initiator="true"/></bpmn:extensionElements></bpmn:userTask>' +
+          task('sign') +
+          task('next') +
+          end() +
+          chain('start', 'draft', 'sign', 'next', 'end'),
+        'fabu:skipApplicant="true"',
+      );
+      const m = new ApprovalMachine(ir, REQUEST);
+      const who = { draft: [INITIATOR], sign: [INITIATOR, 'deputy'], next: ['liu'] };
+      openAs(m, m.start(T0, INITIATOR), who);
+      expect(m.openTasks().map((t) => t.elementId)).toEqual(['draft']);
+      openAs(m, approveOpen(m, 'draft'), who);
+      expect(m.openTasks().map((t) => t.elementId)).toEqual(['next']);
+      expect(Object.values(m.state.tasks).find((t) => t.elementId === 'sign')).toMatchObject({ skipped: 'applicant' });
+      // A policy's pass is nobody's decision: the applicant may still withdraw.
+      expect(m.validateWithdraw(INITIATOR, INITIATOR)).toBeNull();
+    });
+
+    it('asks everyone when no policy is declared, and records an unassigned task for operators', async () => {
+      const m = new ApprovalMachine(await three(''), REQUEST);
+      openAs(m, m.start(T0, INITIATOR), { a: ['chen'], b: ['chen'] });
+      openAs(m, approveOpen(m, 'a'), { a: ['chen'], b: ['chen'], c: [] });
+      expect(m.openTasks().map((t) => t.elementId)).toEqual(['b']);
+      openAs(m, approveOpen(m, 'b'), { c: [] });
+      expect(m.openTasks()).toEqual([expect.objectContaining({ elementId: 'c', candidates: [] })]);
+      expect(m.state.history.at(-1)).toMatchObject({ type: 'task.unassigned', elementId: 'c' });
+    });
+  });
+
   describe('撤回 and cancellation', () => {
     let ir: ProcessIR;
     beforeAll(async () => {

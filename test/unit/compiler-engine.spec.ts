@@ -496,6 +496,27 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('keeps the role policies, and refuses fabu:onEmpty="escalate" without an escalation to give the task to', async () => {
+      const ir = await compileBpmn(
+        bpmn(
+          chain(
+            'fabu:onEmpty="escalate"',
+            '<fabu:candidate initiator="true"/><fabu:escalation position="press-office-head" org="hld-gov-press-office"/>',
+          ),
+          'fabu:code="T1" fabu:dedupe="true" fabu:skipApplicant="true"',
+        ),
+      );
+      expect(ir).toMatchObject({ dedupe: true, skipApplicant: true, nodes: { task: { onEmpty: 'escalate' } } });
+      expect(await onlyProblem(bpmn(chain('fabu:onEmpty="escalate"')))).toEqual({
+        element: 'task',
+        message: 'fabu:onEmpty="escalate" needs a <fabu:escalation> to give the task to',
+      });
+      expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:dedupe="yes"'))).toEqual({
+        element: 'p',
+        message: 'fabu:dedupe "yes" must be true or false',
+      });
+    });
+
     it('refuses fabu:returnPolicy when it is neither rerun nor resubmit', async () => {
       expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:returnPolicy="restart"'))).toEqual({
         element: 'p',

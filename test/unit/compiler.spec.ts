@@ -357,7 +357,7 @@ describe(compileBpmn.name, () => {
       '<fabu:candidate initiator="true"/><fabu:escalation position="press-office-head" org="hld-gov-press-office"/>';
     expect(await onlyProblem(bpmn(chain('', children)))).toEqual({
       element: 'task',
-      message: 'fabu:escalation needs a fabu:due on the same task',
+      message: 'fabu:escalation needs a fabu:due on the same task (or fabu:onEmpty="escalate")',
     });
   });
 
