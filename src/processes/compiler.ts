@@ -540,6 +540,9 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
   if (activity.data === 'notify' && !fabuChildren.some((c) => c.$type === 'fabu:Recipient')) {
     problem('a notify service task needs at least one <fabu:recipient>');
   }
+  if (activity.data !== 'notify' && recipients.length > 0) {
+    problem(`<fabu:recipient> belongs to a notify service task; ${activity.data} tells no one`);
+  }
   const tierNames = list(el.tiers ?? '');
   const tiers = tierNames.filter((t): t is MediaTier => MediaTierSchema.safeParse(t).success);
   if (activity.data === 'inviteMedia' && tierNames.length === 0) problem(`inviteMedia needs fabu:tiers (${MediaTierSchema.options.join(', ')})`);

@@ -414,6 +414,15 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('refuses a recipient on a service task that tells no one', async () => {
+      const svc =
+        '<bpmn:serviceTask id="pub" name="Publish" fabu:activity="publish"><bpmn:extensionElements><fabu:recipient initiator="true"/></bpmn:extensionElements></bpmn:serviceTask>';
+      expect(await onlyProblem(bpmn(through(svc, 'pub')))).toEqual({
+        element: 'pub',
+        message: '<fabu:recipient> belongs to a notify service task; publish tells no one',
+      });
+    });
+
     it('refuses an inviteMedia service task when it has no tiers', async () => {
       const svc = '<bpmn:serviceTask id="invite" name="Invite media" fabu:activity="inviteMedia"/>';
       expect(await onlyProblem(bpmn(through(svc, 'invite')))).toEqual({
