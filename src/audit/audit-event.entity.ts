@@ -15,4 +15,8 @@ export class AuditEventEntity {
   @Column({ type: 'jsonb' }) payload!: Record<string, unknown>;
   @Column({ type: 'timestamptz', name: 'occurred_at' }) occurredAt!: Date;
   @Column({ type: 'timestamptz', name: 'recorded_at', default: () => 'now()' }) recordedAt!: Date;
+  /** The previous row's hash ('' for the first): the link of the chain. */
+  @Column({ type: 'text', name: 'prev_hash' }) prevHash!: string;
+  /** SHA-256 over prev_hash and this row's content (SQL function audit_event_hash). */
+  @Column({ type: 'text' }) hash!: string;
 }

@@ -85,9 +85,14 @@ export class ReadModelRepository {
       }
       for (const e of batch.events) {
         const { seq, at, type, taskId, actor, ...payload } = e;
+        // Chained to the request's previous row (events arrive in seq order; a retried batch is a no-op).
         await m.query(
-          `INSERT INTO audit_events (event_key, request_id, seq, type, task_id, actor, payload, occurred_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_key) DO NOTHING`,
+          `INSERT INTO audit_events (event_key, request_id, seq, type, task_id, actor, payload, occurred_at, prev_hash, hash)
+           SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, prev.hash,
+                  audit_event_hash(prev.hash, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz)
+           FROM (SELECT coalesce((SELECT hash FROM audit_events WHERE request_id = $2 AND seq < $3
+                                  ORDER BY seq DESC LIMIT 1), '') AS hash) prev
+           ON CONFLICT (event_key) DO NOTHING`,
           [
             `${batch.requestId}:${seq}`,
             batch.requestId,

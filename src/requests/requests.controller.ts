@@ -16,6 +16,9 @@ import {
   MessageSchema,
   type Reschedule,
   RescheduleSchema,
+  AuditTrailSchema,
+  ChainVerificationSchema,
+  DossierSchema,
   RequestViewSchema,
 } from './requests.schemas.js';
 import { RequestsService } from './requests.service.js';
@@ -124,6 +127,27 @@ export class RequestsController {
     @Body({ schema: MessageSchema }) body: MessageBody,
   ) {
     return this.requests.message(user, id, body);
+  }
+
+  @Get(':id/audit')
+  @ApiOperation({ summary: "The request's audit trail with its hash chain" })
+  @ApiResponse({ status: 200, schema: apiSchema(AuditTrailSchema) })
+  audit(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.requests.audit(user, id);
+  }
+
+  @Get(':id/audit/verify')
+  @ApiOperation({ summary: 'Recompute the audit chain and report the first broken link' })
+  @ApiResponse({ status: 200, schema: apiSchema(ChainVerificationSchema) })
+  verify(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.requests.verify(user, id);
+  }
+
+  @Get(':id/dossier')
+  @ApiOperation({ summary: 'Export the dossier (备案材料): decisions, opinions and the verified chain head, as JSON' })
+  @ApiResponse({ status: 200, schema: apiSchema(DossierSchema) })
+  dossier(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.requests.dossier(user, id);
   }
 
   @Get(':id')

@@ -79,6 +79,27 @@ export class RequestsRepository {
     return n > 0;
   }
 
+  /** A request's audit trail with its chain: each row's hash and the hash it links to. */
+  async audit(id: string) {
+    const events = await this.db
+      .getRepository(AuditEventEntity)
+      .find({ where: { requestId: id }, order: { seq: 'ASC' } });
+    return events.map((e) => ({
+      seq: e.seq,
+      type: e.type,
+      taskId: e.taskId,
+      actor: e.actor,
+      payload: e.payload,
+      occurredAt: e.occurredAt.toISOString(),
+      prevHash: e.prevHash,
+      hash: e.hash,
+    }));
+  }
+
+  verify(id: string): Promise<ChainVerification> {
+    return verifyAuditChain(this.db, id);
+  }
+
   async view(id: string): Promise<RequestView | null> {
     const request = await this.find(id);
     if (!request) return null;
@@ -119,6 +140,47 @@ export class RequestsRepository {
       })),
     };
   }
+}
+
+export interface ChainVerification {
+  requestId: string;
+  /** Rows checked. */
+  length: number;
+  /** The last row's hash: what a dossier export is signed off against. */
+  head: string | null;
+  ok: boolean;
+  /** The first link that does not hold, and why. */
+  broken?: { seq: number; reason: 'content changed' | 'link broken' | 'sequence gap' };
+}
+
+/**
+ * Recomputes a request's audit chain in the database with the same function the inserts use, and
+ * reports the first row whose content no longer matches its hash, whose link to the row before is
+ * wrong, or that follows a missing row.
+ */
+export async function verifyAuditChain(db: DataSource, requestId: string): Promise<ChainVerification> {
+  const rows = await db.query<
+    Array<{ seq: number; hash: string; prev_hash: string; expected: string; expected_prev: string }>
+  >(
+    `SELECT seq, hash, prev_hash,
+            audit_event_hash(prev_hash, request_id, seq, type, task_id, actor, payload, occurred_at) AS expected,
+            coalesce(lag(hash) OVER (ORDER BY seq), '') AS expected_prev
+     FROM audit_events WHERE request_id = $1 ORDER BY seq`,
+    [requestId],
+  );
+  const result: ChainVerification = { requestId, length: rows.length, head: rows.at(-1)?.hash ?? null, ok: true };
+  for (const [i, row] of rows.entries()) {
+    const reason =
+      row.seq !== i + 1
+        ? 'sequence gap'
+        : row.prev_hash !== row.expected_prev
+          ? 'link broken'
+          : row.hash !== row.expected
+            ? 'content changed'
+            : undefined;
+    if (reason) return { ...result, ok: false, broken: { seq: row.seq, reason } };
+  }
+  return result;
 }
 
 export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {

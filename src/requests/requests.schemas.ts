@@ -133,3 +133,55 @@ export const MessageSchema = z.strictObject({
   payload: z.record(z.string(), z.unknown()).optional().describe('Kept in the request variables under the name'),
 });
 export type MessageBody = z.infer<typeof MessageSchema>;
+
+export const AuditTrailSchema = z.object({
+  items: z.array(
+    AuditEventViewSchema.extend({
+      prevHash: z.string().describe("The previous row's hash ('' for the first)"),
+      hash: z.string().describe('SHA-256 over prevHash and this row (audit_event_hash)'),
+    }),
+  ),
+});
+
+export const ChainVerificationSchema = z.object({
+  requestId: z.string(),
+  length: z.number().int(),
+  head: z.string().nullable().describe("The last row's hash"),
+  ok: z.boolean(),
+  broken: z
+    .object({ seq: z.number().int(), reason: z.enum(['content changed', 'link broken', 'sequence gap']) })
+    .optional()
+    .describe('The first link that does not hold'),
+});
+
+/** The dossier of a request (备案材料): what was decided, by whom, with which opinions, and the chain head. */
+export const DossierSchema = z.object({
+  request: z.object({
+    id: z.string(),
+    processKey: z.string(),
+    processVersion: z.number().int(),
+    title: z.string(),
+    orgCode: z.string(),
+    conferenceDate: z.string().nullable(),
+    materials: z.array(z.string()),
+    initiator: z.string(),
+    status: z.string(),
+    outcome: z.string().nullable(),
+    round: z.number().int(),
+  }),
+  decisions: z.array(
+    z.object({
+      taskId: z.string(),
+      elementId: z.string(),
+      name: z.string(),
+      round: z.number().int(),
+      decision: z.string(),
+      decidedBy: z.string().nullable(),
+      comment: z.string().nullable(),
+      returnTo: z.string().nullable(),
+      closedAt: z.string().nullable(),
+    }),
+  ),
+  chain: ChainVerificationSchema,
+  exportedAt: z.string(),
+});

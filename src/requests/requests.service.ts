@@ -167,6 +167,53 @@ export class RequestsService {
     return (await this.view(id))!;
   }
 
+  /** The audit trail with its hash chain (visible to whoever may see the request). */
+  async audit(user: DirectoryUser, id: string) {
+    await this.get(user, id);
+    return { items: await this.requests.audit(id) };
+  }
+
+  /** Recomputes the request's audit chain and reports the first broken link. */
+  async verify(user: DirectoryUser, id: string) {
+    await this.get(user, id);
+    return this.requests.verify(id);
+  }
+
+  /** The dossier (备案材料) as JSON: the request, every decision and opinion, and the verified chain head. */
+  async dossier(user: DirectoryUser, id: string) {
+    const view = await this.get(user, id);
+    return {
+      request: {
+        id: view.id,
+        processKey: view.processKey,
+        processVersion: view.processVersion,
+        title: view.title,
+        orgCode: view.orgCode,
+        conferenceDate: view.conferenceDate,
+        materials: view.materials,
+        initiator: view.initiator,
+        status: view.status,
+        outcome: view.outcome,
+        round: view.round,
+      },
+      decisions: view.tasks
+        .filter((t) => t.decision !== null)
+        .map((t) => ({
+          taskId: t.id,
+          elementId: t.elementId,
+          name: t.name,
+          round: t.round,
+          decision: t.decision!,
+          decidedBy: t.decidedBy,
+          comment: t.comment,
+          returnTo: t.returnTo,
+          closedAt: t.closedAt,
+        })),
+      chain: await this.requests.verify(id),
+      exportedAt: new Date().toISOString(),
+    };
+  }
+
   /** 撤回: the applicant ends the chain while no one else has decided yet. */
   async withdraw(user: DirectoryUser, id: string, body: EndRequest): Promise<RequestView> {
     await this.get(user, id);

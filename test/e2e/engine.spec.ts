@@ -215,6 +215,52 @@ describe('role policies over HTTP', () => {
   });
 });
 
+describe('audit trail over HTTP', () => {
+  it('chains every row to the one before, exports the dossier, and reports the first row someone changed', async () => {
+    const { id } = await submitU1();
+    await decide('cuili', id, 'apply');
+    await decide('duyue', id, 'review-press-office', { action: 'approve', comment: '同意召开' });
+
+    const trail = await e2e.http('GET', `/api/requests/${id}/audit`, { token: await token('cuili') });
+    expect(trail.status).toBe(200);
+    const items = trail.body.items as Array<{ seq: number; prevHash: string; hash: string }>;
+    expect(items.length).toBeGreaterThan(4);
+    expect(items[0]!.prevHash).toBe('');
+    items.slice(1).forEach((row, i) => expect(row.prevHash).toBe(items[i]!.hash));
+    const verified = await e2e.http('GET', `/api/requests/${id}/audit/verify`, { token: await token('cuili') });
+    expect(verified.body).toEqual({ requestId: id, length: items.length, head: items.at(-1)!.hash, ok: true });
+
+    const dossier = await e2e.http('GET', `/api/requests/${id}/dossier`, { token: await token('cuili') });
+    expect(dossier.body).toMatchObject({
+      request: { id, processKey: U1 },
+      decisions: [
+        { elementId: 'apply', decision: 'approve', decidedBy: 'cuili' },
+        { elementId: 'review-press-office', decision: 'approve', decidedBy: 'duyue', comment: '同意召开' },
+      ],
+      chain: { ok: true, head: items.at(-1)!.hash },
+    });
+
+    // The trail cannot be changed through the app's connection: rows, or the whole table.
+    await expect(e2e.db.query(`UPDATE audit_events SET actor = 'x' WHERE request_id = $1`, [id])).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(e2e.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    // Someone with the power to switch the guard off edits the opinion: verify finds that row.
+    await e2e.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change');
+    await e2e.db.query(
+      `UPDATE audit_events SET payload = jsonb_set(payload, '{comment}', '"不同意"') WHERE request_id = $1 AND type = 'task.decided' AND actor = 'duyue'`,
+      [id],
+    );
+    await e2e.db.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change');
+    const tampered = items.find(
+      (_, i) => i > 0 && trail.body.items[i].type === 'task.decided' && trail.body.items[i].actor === 'duyue',
+    )!;
+    const broken = await e2e.http('GET', `/api/requests/${id}/audit/verify`, { token: await token('cuili') });
+    expect(broken.body).toMatchObject({ ok: false, broken: { seq: tampered.seq, reason: 'content changed' } });
+    await e2e.http('POST', `/api/requests/${id}/cancel`, { token: await token('admin'), body: {} });
+  });
+});
+
 describe('L3 emergency conference over HTTP', () => {
   it('exempts an emergency from the 7-working-day lead time, and has it file before the conference day begins', async () => {
     const tomorrow = bundledCalendar().addWorkingDays(businessDate(new Date()), 1).date;
