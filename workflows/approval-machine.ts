@@ -99,6 +99,8 @@ export type HistoryType =
   | 'task.replanned'
   | 'task.cancelled'
   | 'task.skipped'
+  | 'task.transferred'
+  | 'task.urged'
   | 'task.unassigned'
   | 'step.completed'
   | 'gateway.taken'
@@ -158,7 +160,10 @@ export type DecisionErrorCode =
   | 'ACTION_NOT_ALLOWED'
   | 'RETURN_TARGET_INVALID'
   | 'WITHDRAW_NOT_ALLOWED'
-  | 'MESSAGE_NOT_EXPECTED';
+  | 'MESSAGE_NOT_EXPECTED'
+  | 'TRANSFER_INVALID'
+  | 'URGE_NOT_ALLOWED'
+  | 'URGED_RECENTLY';
 
 export interface DecisionError {
   code: DecisionErrorCode;
@@ -179,6 +184,24 @@ export interface OpenedTaskDetails {
   /** No one held a candidate position: the task went to its escalation (fabu:onEmpty="escalate"). */
   escalated?: boolean;
 }
+
+export interface TransferInput {
+  taskId: string;
+  actor: string;
+  /** Username of the person the task goes to. */
+  to: string;
+  comment?: string;
+}
+
+export interface UrgeInput {
+  taskId: string;
+  actor: string;
+  /** The API says the actor is an operator (admin). */
+  operator?: boolean;
+}
+
+/** 催办 at most once an hour per task. */
+export const URGE_INTERVAL_MS = 3_600_000;
 
 export interface MessageInput {
   name: string;
@@ -340,6 +363,81 @@ export class ApprovalMachine {
     });
     if (decision.action === 'return') return this.returnTo(task, decision.returnTo!, at);
     return this.afterInstance(task, decision.action, at);
+  }
+
+  /** Why a transfer (转办) would be refused, or null. */
+  validateTransfer(input: TransferInput): DecisionError | null {
+    const error = this.openTaskError(input.taskId);
+    if (error) return error;
+    const task = this.state.tasks[input.taskId]!;
+    if (!task.candidates.includes(input.actor)) {
+      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
+    }
+    if (!input.to || input.to === input.actor) {
+      return { code: 'TRANSFER_INVALID', message: 'a transfer names someone other than yourself' };
+    }
+    return null;
+  }
+
+  /** 转办: a candidate hands the task to someone else, who becomes its only candidate. */
+  transfer(input: TransferInput, at: string): TaskState {
+    const error = this.validateTransfer(input);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    const from = task.candidates;
+    task.candidates = [input.to];
+    this.record({
+      at,
+      type: 'task.transferred',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
+      ...(input.comment ? { comment: input.comment } : {}),
+      detail: { from, to: input.to },
+    });
+    return task;
+  }
+
+  /** Why an urge (催办) would be refused, or null: the applicant or an operator, at most once an hour per task. */
+  validateUrge(input: UrgeInput, initiator: string, now: string): DecisionError | null {
+    const error = this.openTaskError(input.taskId);
+    if (error) return error;
+    if (input.actor !== initiator && !input.operator) {
+      return { code: 'URGE_NOT_ALLOWED', message: `only ${initiator}, who applied, or an operator may urge` };
+    }
+    const last = this.state.history.findLast((h) => h.type === 'task.urged' && h.taskId === input.taskId);
+    if (last && Date.parse(now) - Date.parse(last.at) < URGE_INTERVAL_MS) {
+      return { code: 'URGED_RECENTLY', message: `task ${input.taskId} was urged at ${last.at}: once an hour at most` };
+    }
+    return null;
+  }
+
+  /** 催办: the task's current candidates are told, and the trail says who urged. */
+  urge(input: UrgeInput, initiator: string, at: string): string[] {
+    const error = this.validateUrge(input, initiator, at);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    this.record({
+      at,
+      type: 'task.urged',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
+      detail: { notified: task.candidates },
+    });
+    return task.candidates;
+  }
+
+  private openTaskError(taskId: string): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    const task = this.state.tasks[taskId];
+    if (!task) return { code: 'TASK_NOT_FOUND', message: `no task ${taskId} in this request` };
+    if (task.status !== 'open') return { code: 'TASK_NOT_OPEN', message: `task ${taskId} is ${task.status}` };
+    return null;
   }
 
   /** Marks an open task overdue (its due time passed); returns false if it had closed meanwhile. */

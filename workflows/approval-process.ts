@@ -39,6 +39,8 @@ import {
   rescheduleUpdate,
   startedUpdate,
   stateQuery,
+  transferUpdate,
+  urgeUpdate,
   withdrawUpdate,
 } from './definitions.js';
 
@@ -488,6 +490,39 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     return view();
   });
   setHandler(decideUpdate, applyDecision, { validator: refuse });
+  const refuseTask = (error: DecisionError | null): void => {
+    if (error) {
+      throw ApplicationFailure.create({
+        type: DECISION_REFUSED,
+        message: error.message,
+        details: [error],
+        nonRetryable: true,
+      });
+    }
+  };
+  setHandler(
+    transferUpdate,
+    (input) =>
+      serially(async () => {
+        refuseTask(machine.validateTransfer(input));
+        machine.transfer(input, new Date().toISOString());
+        await project();
+        return view();
+      }),
+    { validator: (input) => refuseTask(machine.validateTransfer(input)) },
+  );
+  setHandler(
+    urgeUpdate,
+    (input) =>
+      serially(async () => {
+        const now = new Date().toISOString();
+        refuseTask(machine.validateUrge(input, request.initiator, now));
+        const notified = machine.urge(input, request.initiator, now);
+        await project();
+        return { notified };
+      }),
+    { validator: (input) => refuseTask(machine.validateUrge(input, request.initiator, new Date().toISOString())) },
+  );
   setHandler(decideSignal, async (d) => {
     if (machine.validate(d)) {
       log.warn('decision signal refused', { decision: d, error: machine.validate(d) });

@@ -9,6 +9,8 @@ import type {
   MachineState,
   MessageInput,
   StepState,
+  TransferInput,
+  UrgeInput,
   TaskState,
   TimerState,
 } from './approval-machine.js';
@@ -107,6 +109,10 @@ export interface ProcessView {
 
 /** Decide a task (approve / reject). The validator refuses a closed task, a non-candidate or a disallowed action. */
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
+/** 转办: a candidate hands the task to someone else (refused as DecisionRefused, like a decision). */
+export const transferUpdate = defineUpdate<ProcessView, [TransferInput]>('transfer');
+/** 催办: tells the task's current candidates again; the applicant or an operator, once an hour at most. */
+export const urgeUpdate = defineUpdate<{ notified: string[] }, [UrgeInput]>('urge');
 /** Same shape as {@link decideUpdate}, fire-and-forget for integrations; a refused decision is logged and dropped. */
 export const decideSignal = defineSignal<[DecisionInput]>('decide');
 /**

@@ -27,6 +27,9 @@ export type ErrorCode =
   | 'WITHDRAW_NOT_ALLOWED'
   | 'MESSAGE_NOT_EXPECTED'
   | 'VARIABLES_INVALID'
+  | 'TRANSFER_INVALID'
+  | 'URGE_NOT_ALLOWED'
+  | 'URGED_RECENTLY'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -45,6 +48,7 @@ export function statusOf(code: ErrorCode): number {
       return 401;
     case 'FORBIDDEN':
     case 'NOT_A_CANDIDATE':
+    case 'URGE_NOT_ALLOWED':
       return 403;
     case 'NOT_FOUND':
     case 'REQUEST_NOT_FOUND':
@@ -61,6 +65,7 @@ export function statusOf(code: ErrorCode): number {
     case 'ACTION_NOT_ALLOWED':
     case 'RETURN_TARGET_INVALID':
     case 'VARIABLES_INVALID':
+    case 'TRANSFER_INVALID':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':
     case 'IDEMPOTENCY_KEY_REUSED':
@@ -68,6 +73,8 @@ export function statusOf(code: ErrorCode): number {
     case 'CALENDAR_YEAR_MISSING':
     case 'CALENDAR_INVALID':
       return 422;
+    case 'URGED_RECENTLY':
+      return 429;
     case 'DEPENDENCY_UNAVAILABLE':
       return 503;
     case 'INTERNAL':

@@ -45,7 +45,7 @@ export class ReadModelRepository {
         ],
       );
       for (const t of batch.tasks) {
-        await m.query(
+        const written = await m.query<Array<{ id: string }>>(
           `INSERT INTO tasks (id, request_id, element_id, name, round, rules, status, due_at, due_provisional, due_basis,
                               overdue, decision, decided_by, comment, opened_at, closed_at, seq, return_to)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
@@ -54,7 +54,8 @@ export class ReadModelRepository {
              decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by, comment = EXCLUDED.comment,
              opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, seq = EXCLUDED.seq,
              return_to = EXCLUDED.return_to
-           WHERE tasks.seq < EXCLUDED.seq`,
+           WHERE tasks.seq < EXCLUDED.seq
+           RETURNING id`,
           [
             t.taskId,
             batch.requestId,
@@ -76,11 +77,18 @@ export class ReadModelRepository {
             t.returnTo ?? null,
           ],
         );
-        if (t.candidates.length) {
-          await m.query(
-            `INSERT INTO task_candidates (task_id, username) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-            [t.taskId, t.candidates],
-          );
+        // Candidates follow the task's newest state (a transfer replaces them); an older batch changes nothing.
+        if (written.length) {
+          await m.query(`DELETE FROM task_candidates WHERE task_id = $1 AND NOT (username = ANY($2::text[]))`, [
+            t.taskId,
+            t.candidates,
+          ]);
+          if (t.candidates.length) {
+            await m.query(
+              `INSERT INTO task_candidates (task_id, username) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+              [t.taskId, t.candidates],
+            );
+          }
         }
       }
       for (const e of batch.events) {

@@ -13,6 +13,9 @@ import {
   type ListTasksQuery,
   ListTasksQuerySchema,
   TaskPageSchema,
+  type TransferBody,
+  TransferSchema,
+  UrgeResultSchema,
 } from './tasks.schemas.js';
 import { TasksService } from './tasks.service.js';
 
@@ -63,5 +66,31 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
     return this.tasks.decide(user, id, body, idempotencyKey);
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @ApiOperation({ summary: '转办: hand an open task to another user, who becomes its only candidate' })
+  @ApiResponse({ status: 403, description: 'NOT_A_CANDIDATE', schema: apiSchema(ProblemSchema) })
+  @ApiResponse({
+    status: 422,
+    description: 'TRANSFER_INVALID, VALIDATION_FAILED (unknown user)',
+    schema: apiSchema(ProblemSchema),
+  })
+  transfer(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: TransferSchema }) body: TransferBody,
+  ) {
+    return this.tasks.transfer(user, id, body);
+  }
+
+  @Post(':id/urge')
+  @HttpCode(200)
+  @ApiOperation({ summary: "催办: tell an open task's candidates again (the applicant or an operator, once an hour)" })
+  @ApiResponse({ status: 200, schema: apiSchema(UrgeResultSchema) })
+  @ApiResponse({ status: 429, description: 'URGED_RECENTLY', schema: apiSchema(ProblemSchema) })
+  urge(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.tasks.urge(user, id);
   }
 }

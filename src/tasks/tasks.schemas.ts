@@ -39,3 +39,12 @@ export const InboxItemSchema = TaskViewSchema.extend({
 export type InboxItem = z.infer<typeof InboxItemSchema>;
 
 export const TaskPageSchema = z.object({ items: z.array(InboxItemSchema), nextCursor: z.string().nullable() });
+
+/** POST /api/tasks/:id/transfer (转办). */
+export const TransferSchema = z.strictObject({
+  to: z.string().min(1).describe('Username of the person the task goes to'),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type TransferBody = z.infer<typeof TransferSchema>;
+
+export const UrgeResultSchema = z.object({ notified: z.array(z.string()).describe('Who was told again') });

@@ -3,13 +3,20 @@ import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcSe
 import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
-import type { DirectoryUser } from '../directory/directory.repository.js';
+import { type DirectoryUser, DirectoryRepository } from '../directory/directory.repository.js';
 import { toTaskView } from '../requests/requests.repository.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import type { DecisionErrorCode } from '../../workflows/approval-machine.js';
-import { DECISION_REFUSED, type DecisionResult, decideUpdate, stateQuery } from '../../workflows/definitions.js';
+import {
+  DECISION_REFUSED,
+  type DecisionResult,
+  decideUpdate,
+  stateQuery,
+  transferUpdate,
+  urgeUpdate,
+} from '../../workflows/definitions.js';
 import { TasksRepository } from './tasks.repository.js';
-import type { DecisionBody, ListTasksQuery } from './tasks.schemas.js';
+import type { DecisionBody, ListTasksQuery, TransferBody } from './tasks.schemas.js';
 
 const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   PROCESS_COMPLETED: 'PROCESS_COMPLETED',
@@ -20,6 +27,9 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   RETURN_TARGET_INVALID: 'RETURN_TARGET_INVALID',
   WITHDRAW_NOT_ALLOWED: 'WITHDRAW_NOT_ALLOWED',
   MESSAGE_NOT_EXPECTED: 'MESSAGE_NOT_EXPECTED',
+  TRANSFER_INVALID: 'TRANSFER_INVALID',
+  URGE_NOT_ALLOWED: 'URGE_NOT_ALLOWED',
+  URGED_RECENTLY: 'URGED_RECENTLY',
 };
 
 @Injectable()
@@ -28,6 +38,7 @@ export class TasksService {
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     private readonly tasks: TasksRepository,
     private readonly calendar: CalendarService,
+    private readonly directory: DirectoryRepository,
   ) {}
 
   async inbox(user: DirectoryUser, query: ListTasksQuery) {
@@ -78,6 +89,36 @@ export class TasksService {
         ],
         ...(idempotencyKey ? { updateId: `${user.username}:${idempotencyKey}` } : {}),
       });
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+  }
+
+  /** 转办: a candidate hands the task to another user of the directory; the workflow decides whether it may. */
+  async transfer(user: DirectoryUser, id: string, body: TransferBody) {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    if (!(await this.directory.findUser(body.to))) {
+      throw new FabuException('VALIDATION_FAILED', `no user ${body.to}`, [{ path: 'to', message: 'unknown user' }]);
+    }
+    try {
+      await this.temporal.workflow.getHandle(task.requestId).executeUpdate(transferUpdate, {
+        args: [{ taskId: id, actor: user.username, to: body.to, ...(body.comment ? { comment: body.comment } : {}) }],
+      });
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+    return this.get({ ...user, isAdmin: true }, id);
+  }
+
+  /** 催办: tells the task's candidates again (the applicant or an operator, once an hour). */
+  async urge(user: DirectoryUser, id: string): Promise<{ notified: string[] }> {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    try {
+      return await this.temporal.workflow
+        .getHandle(task.requestId)
+        .executeUpdate(urgeUpdate, { args: [{ taskId: id, actor: user.username, operator: user.isAdmin }] });
     } catch (err) {
       throw this.refusal(err, id);
     }

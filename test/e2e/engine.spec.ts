@@ -215,6 +215,78 @@ describe('role policies over HTTP', () => {
   });
 });
 
+describe('转办, 催办 and a 或签 race over HTTP', () => {
+  it('lets exactly one of two approvers deciding the same 或签 at once win; the other gets 409 and nothing changes', async () => {
+    const created = await e2e.http('POST', '/api/requests', {
+      token: await token('panlei'),
+      body: { processKey: 'ningbo-release-review', title: '交通政策解读（或签）', variables: { kind: 'department' } },
+    });
+    const tasks = created.body.tasks as Array<{ id: string; candidates: string[] }>;
+    expect(tasks).toHaveLength(3);
+    const [first, second] = tasks;
+    const results = await Promise.all(
+      [first!, second!].map(async (t) =>
+        e2e.http('POST', `/api/tasks/${t.id}/decision`, {
+          token: await token(t.candidates[0]!),
+          body: { action: 'approve' },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    // The winner's approval closed the step and, here the last one, the chain: either is the loser's answer.
+    expect(['TASK_NOT_OPEN', 'PROCESS_COMPLETED']).toContain(results.find((r) => r.status === 409)!.body.code);
+    const view = await e2e.http('GET', `/api/requests/${created.body.id}`, { token: await token('panlei') });
+    expect(view.body.outcome).toBe('approved');
+    expect(
+      (view.body.tasks as Array<{ decision: string | null }>).filter((t) => t.decision === 'approve'),
+    ).toHaveLength(1);
+  });
+
+  it('transfers a task to another official, whose inbox it moves to, and urges its holder at most once an hour', async () => {
+    const { id } = await submitU1({});
+    await decide('cuili', id, 'apply');
+    const taskId = await openTaskOf(id, 'review-press-office');
+    const transfer = async (username: string, body: Record<string, unknown>) =>
+      e2e.http('POST', `/api/tasks/${taskId}/transfer`, { token: await token(username), body });
+    const inbox = async (username: string) =>
+      (
+        (await e2e.http('GET', '/api/tasks?limit=200', { token: await token(username) })).body.items as Array<{
+          id: string;
+        }>
+      ).map((t) => t.id);
+
+    const urge = async (username: string) =>
+      e2e.http('POST', `/api/tasks/${taskId}/urge`, { token: await token(username) });
+    expect((await urge('cuili')).body).toEqual({ notified: ['duyue'] });
+    expect((await urge('cuili')).status).toBe(429);
+    expect((await urge('duyue')).status).toBe(403);
+
+    expect((await transfer('duyue', { to: 'duyue' })).body.code).toBe('TRANSFER_INVALID');
+    expect((await transfer('duyue', { to: 'nobody' })).body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'to' }],
+    });
+    expect((await transfer('cuili', { to: 'xiaojun' })).status).toBe(403);
+    const moved = await transfer('duyue', { to: 'xiaojun', comment: '请主任审核' });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ id: taskId, candidates: ['xiaojun'], status: 'open' });
+    expect(await inbox('duyue')).not.toContain(taskId);
+    expect(await inbox('xiaojun')).toContain(taskId);
+    const refused = await e2e.http('POST', `/api/tasks/${taskId}/decision`, {
+      token: await token('duyue'),
+      body: { action: 'approve' },
+    });
+    expect(refused.status).toBe(403);
+    await decide('xiaojun', id, 'review-press-office');
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('cuili') });
+    expect(view.body.outcome).toBe('approved');
+    expect(view.body.history.find((h: { type: string }) => h.type === 'task.transferred')).toMatchObject({
+      actor: 'duyue',
+      payload: { detail: { from: ['duyue'], to: 'xiaojun' }, comment: '请主任审核' },
+    });
+  });
+});
+
 describe('audit trail over HTTP', () => {
   it('chains every row to the one before, exports the dossier, and reports the first row someone changed', async () => {
     const { id } = await submitU1();

@@ -538,6 +538,49 @@ describe('ApprovalMachine engine', () => {
     });
   });
 
+  describe('转办 and 催办', () => {
+    it('hands a task to someone else, who alone may decide it, and refuses a transfer to oneself or by a non-candidate', async () => {
+      const d = new Driver(await compile(start + task('a') + end() + chain('start', 'a', 'end')));
+      const a = d.open('a');
+      const before = snapshot(d.machine);
+      expect(d.machine.validateTransfer({ taskId: a.taskId, actor: 'a.0', to: 'a.0' })).toMatchObject({
+        code: 'TRANSFER_INVALID',
+      });
+      expect(d.machine.validateTransfer({ taskId: a.taskId, actor: 'x', to: 'y' })).toMatchObject({
+        code: 'NOT_A_CANDIDATE',
+      });
+      expect(d.machine.state).toEqual(before);
+
+      d.machine.transfer({ taskId: a.taskId, actor: 'a.0', to: 'head', comment: '请主任处理' }, T1);
+      expect(d.machine.state.tasks[a.taskId]!.candidates).toEqual(['head']);
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toMatchObject({
+        code: 'NOT_A_CANDIDATE',
+      });
+      expect(d.machine.state.history.at(-1)).toMatchObject({
+        type: 'task.transferred',
+        actor: 'a.0',
+        detail: { from: ['a.0'], to: 'head' },
+      });
+    });
+
+    it('urges the candidates for the applicant or an operator, at most once an hour per task', async () => {
+      const d = new Driver(await compile(start + task('a') + end() + chain('start', 'a', 'end')));
+      const a = d.open('a');
+      expect(d.machine.validateUrge({ taskId: a.taskId, actor: 'stranger' }, INITIATOR, T1)).toMatchObject({
+        code: 'URGE_NOT_ALLOWED',
+      });
+      expect(d.machine.urge({ taskId: a.taskId, actor: INITIATOR }, INITIATOR, T1)).toEqual(['a.0']);
+      const soon = new Date(Date.parse(T1) + 59 * 60_000).toISOString();
+      const later = new Date(Date.parse(T1) + 60 * 60_000).toISOString();
+      expect(d.machine.validateUrge({ taskId: a.taskId, actor: 'ops', operator: true }, INITIATOR, soon)).toMatchObject(
+        {
+          code: 'URGED_RECENTLY',
+        },
+      );
+      expect(d.machine.validateUrge({ taskId: a.taskId, actor: 'ops', operator: true }, INITIATOR, later)).toBeNull();
+    });
+  });
+
   describe('撤回 and cancellation', () => {
     let ir: ProcessIR;
     beforeAll(async () => {
