@@ -43,6 +43,9 @@ export interface TaskState {
   comment?: string;
   /** A return's target step (element id). */
   returnTo?: string;
+  /** 委派: the person deciding for now; the task comes back to the candidates when they resolve it. */
+  delegatedTo?: string;
+  delegatedBy?: string;
   /** Passed by a policy, not by a person: `already-approved` (fabu:dedupe) or `applicant` (fabu:skipApplicant). */
   skipped?: SkipReason;
 }
@@ -100,6 +103,8 @@ export type HistoryType =
   | 'task.cancelled'
   | 'task.skipped'
   | 'task.transferred'
+  | 'task.delegated'
+  | 'task.resolved'
   | 'task.urged'
   | 'task.unassigned'
   | 'step.completed'
@@ -162,6 +167,8 @@ export type DecisionErrorCode =
   | 'WITHDRAW_NOT_ALLOWED'
   | 'MESSAGE_NOT_EXPECTED'
   | 'TRANSFER_INVALID'
+  | 'TASK_DELEGATED'
+  | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY';
 
@@ -308,12 +315,26 @@ export class ApprovalMachine {
     const task = this.state.tasks[decision.taskId];
     if (!task) return { code: 'TASK_NOT_FOUND', message: `no task ${decision.taskId} in this request` };
     if (task.status !== 'open') return { code: 'TASK_NOT_OPEN', message: `task ${decision.taskId} is ${task.status}` };
+    if (task.delegatedTo) {
+      return task.delegatedTo === decision.actor
+        ? {
+            code: 'ACTION_NOT_ALLOWED',
+            message: `${decision.actor} was delegated this task: resolve it back to ${task.delegatedBy}`,
+          }
+        : {
+            code: 'TASK_DELEGATED',
+            message: `task ${decision.taskId} is delegated to ${task.delegatedTo} until they resolve it`,
+          };
+    }
     if (!task.candidates.includes(decision.actor)) {
       return { code: 'NOT_A_CANDIDATE', message: `${decision.actor} is not a candidate of task ${decision.taskId}` };
     }
     const node = this.userTask(task.elementId);
     if (!(node.actions ?? DEFAULT_ACTIONS).includes(decision.action)) {
       return { code: 'ACTION_NOT_ALLOWED', message: `${decision.action} is not allowed on ${node.id}` };
+    }
+    if (node.commentRequired?.includes(decision.action) && !decision.comment?.trim()) {
+      return { code: 'COMMENT_REQUIRED', message: `${decision.action} on ${node.id} needs a comment (意见)` };
     }
     if (decision.action === 'return') return this.validateReturn(task, decision.returnTo);
     if (decision.returnTo !== undefined) {
@@ -395,6 +416,70 @@ export class ApprovalMachine {
       round: task.round,
       ...(input.comment ? { comment: input.comment } : {}),
       detail: { from, to: input.to },
+    });
+    return task;
+  }
+
+  /** Why a delegation (委派) would be refused, or null: a candidate, to someone else, not already delegated. */
+  validateDelegate(input: TransferInput): DecisionError | null {
+    const error = this.validateTransfer(input);
+    if (error) return error;
+    const task = this.state.tasks[input.taskId]!;
+    if (task.delegatedTo) {
+      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is already delegated to ${task.delegatedTo}` };
+    }
+    return null;
+  }
+
+  /** 委派: someone else works on the task for now and resolves it back; the candidates decide after. */
+  delegate(input: TransferInput, at: string): TaskState {
+    const error = this.validateDelegate(input);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    Object.assign(task, { delegatedTo: input.to, delegatedBy: input.actor });
+    this.record({
+      at,
+      type: 'task.delegated',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
+      ...(input.comment ? { comment: input.comment } : {}),
+      detail: { to: input.to },
+    });
+    return task;
+  }
+
+  /** Why a resolve would be refused, or null: only the delegate resolves, with their opinion. */
+  validateResolve(input: { taskId: string; actor: string; comment?: string }): DecisionError | null {
+    const error = this.openTaskError(input.taskId);
+    if (error) return error;
+    const task = this.state.tasks[input.taskId]!;
+    if (task.delegatedTo !== input.actor) {
+      return { code: 'NOT_A_CANDIDATE', message: `task ${input.taskId} is not delegated to ${input.actor}` };
+    }
+    if (!input.comment?.trim())
+      return { code: 'COMMENT_REQUIRED', message: "a resolve gives the delegate's opinion (意见)" };
+    return null;
+  }
+
+  /** The delegate hands the task back with their opinion, recorded as "<delegate> for <owner>". */
+  resolve(input: { taskId: string; actor: string; comment?: string }, at: string): TaskState {
+    const error = this.validateResolve(input);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    const onBehalfOf = task.delegatedBy;
+    delete task.delegatedTo;
+    delete task.delegatedBy;
+    this.record({
+      at,
+      type: 'task.resolved',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
+      comment: input.comment,
+      detail: { onBehalfOf },
     });
     return task;
   }

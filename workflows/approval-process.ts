@@ -39,6 +39,8 @@ import {
   rescheduleUpdate,
   startedUpdate,
   stateQuery,
+  delegateUpdate,
+  resolveUpdate,
   transferUpdate,
   urgeUpdate,
   withdrawUpdate,
@@ -510,6 +512,28 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         return view();
       }),
     { validator: (input) => refuseTask(machine.validateTransfer(input)) },
+  );
+  setHandler(
+    delegateUpdate,
+    (input) =>
+      serially(async () => {
+        refuseTask(machine.validateDelegate(input));
+        machine.delegate(input, new Date().toISOString());
+        await project();
+        return view();
+      }),
+    { validator: (input) => refuseTask(machine.validateDelegate(input)) },
+  );
+  setHandler(
+    resolveUpdate,
+    (input) =>
+      serially(async () => {
+        refuseTask(machine.validateResolve(input));
+        machine.resolve(input, new Date().toISOString());
+        await project();
+        return view();
+      }),
+    { validator: (input) => refuseTask(machine.validateResolve(input)) },
   );
   setHandler(
     urgeUpdate,

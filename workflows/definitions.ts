@@ -111,6 +111,12 @@ export interface ProcessView {
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 /** 转办: a candidate hands the task to someone else (refused as DecisionRefused, like a decision). */
 export const transferUpdate = defineUpdate<ProcessView, [TransferInput]>('transfer');
+/** 委派: someone else works on the task and resolves it back; the candidates decide after. */
+export const delegateUpdate = defineUpdate<ProcessView, [TransferInput]>('delegate');
+/** The delegate hands the task back with their opinion (refused as DecisionRefused). */
+export const resolveUpdate = defineUpdate<ProcessView, [{ taskId: string; actor: string; comment?: string }]>(
+  'resolve',
+);
 /** 催办: tells the task's current candidates again; the applicant or an operator, once an hour at most. */
 export const urgeUpdate = defineUpdate<{ notified: string[] }, [UrgeInput]>('urge');
 /** Same shape as {@link decideUpdate}, fire-and-forget for integrations; a refused decision is logged and dropped. */

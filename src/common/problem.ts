@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'MESSAGE_NOT_EXPECTED'
   | 'VARIABLES_INVALID'
   | 'TRANSFER_INVALID'
+  | 'TASK_DELEGATED'
+  | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY'
   | 'APPLICATION_TOO_LATE'
@@ -61,11 +63,13 @@ export function statusOf(code: ErrorCode): number {
     case 'PROCESS_COMPLETED':
     case 'WITHDRAW_NOT_ALLOWED':
     case 'MESSAGE_NOT_EXPECTED':
+    case 'TASK_DELEGATED':
       return 409;
     case 'ACTION_NOT_ALLOWED':
     case 'RETURN_TARGET_INVALID':
     case 'VARIABLES_INVALID':
     case 'TRANSFER_INVALID':
+    case 'COMMENT_REQUIRED':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':
     case 'IDEMPOTENCY_KEY_REUSED':

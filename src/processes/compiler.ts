@@ -80,6 +80,7 @@ interface El extends ModdleElement {
   readonly dedupe?: string;
   readonly skipApplicant?: string;
   readonly onEmpty?: string;
+  readonly commentRequired?: string;
   readonly due?: string;
   readonly actions?: string;
   readonly multi?: string;
@@ -458,6 +459,11 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   if (badActions.length > 0 || actions.length === 0) {
     problem(`fabu:actions "${el.actions}" must list ${DecisionActionSchema.options.join(', ')}`);
   }
+  const commentRequired = [...new Set(list(el.commentRequired ?? ''))].filter((a): a is DecisionAction => {
+    const known = actions.includes(a);
+    if (!known) problem(`fabu:commentRequired names "${a}", which is not one of this task's actions (${actions.join(', ')})`);
+    return known && DecisionActionSchema.safeParse(a).success;
+  });
   const multi = multiInstance(el, problem);
   const onEmpty = el.onEmpty;
   if (onEmpty !== undefined && onEmpty !== 'escalate' && onEmpty !== 'incident') {
@@ -476,6 +482,7 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     actions: actions.filter((a): a is DecisionAction => DecisionActionSchema.safeParse(a).success),
     ...(multi ? { multi } : {}),
     ...(onEmpty === 'escalate' || onEmpty === 'incident' ? { onEmpty } : {}),
+    ...(commentRequired.length ? { commentRequired } : {}),
   };
 }
 

@@ -133,6 +133,8 @@ export const UserTaskSchema = z.object({
    * (e.g. the press-office head); `incident` (the default) opens it unassigned for operators to see.
    */
   onEmpty: z.enum(['escalate', 'incident']).optional(),
+  /** Actions that need a comment (意见), e.g. reject and return. */
+  commentRequired: z.array(DecisionActionSchema).optional(),
   /** Ids of the boundary events attached to this task. */
   boundaries: z.array(z.string()).optional(),
 });

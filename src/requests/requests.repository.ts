@@ -202,6 +202,7 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     decidedBy: t.decidedBy,
     comment: t.comment,
     returnTo: t.returnTo,
+    delegatedTo: t.delegatedTo,
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
   };

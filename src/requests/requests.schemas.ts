@@ -79,6 +79,7 @@ export const TaskViewSchema = z.object({
   decidedBy: z.string().nullable(),
   comment: z.string().nullable(),
   returnTo: z.string().nullable().describe('A return (退回): the step it sent the work back to'),
+  delegatedTo: z.string().nullable().describe('委派: who works on it until they resolve it back'),
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
 });

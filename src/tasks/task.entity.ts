@@ -26,6 +26,8 @@ export class TaskEntity {
   @Column({ type: 'int' }) seq!: number;
   /** A return's (退回) target step. */
   @Column({ type: 'text', name: 'return_to', nullable: true }) returnTo!: string | null;
+  /** 委派: who works on the task until they resolve it back. */
+  @Column({ type: 'text', name: 'delegated_to', nullable: true }) delegatedTo!: string | null;
 }
 
 /** Who may act on a task, resolved from the BPMN candidate expressions when it opened. */

@@ -13,6 +13,8 @@ import {
   type ListTasksQuery,
   ListTasksQuerySchema,
   TaskPageSchema,
+  type ResolveBody,
+  ResolveSchema,
   type TransferBody,
   TransferSchema,
   UrgeResultSchema,
@@ -82,7 +84,31 @@ export class TasksController {
     @Param('id') id: string,
     @Body({ schema: TransferSchema }) body: TransferBody,
   ) {
-    return this.tasks.transfer(user, id, body);
+    return this.tasks.handOver('transfer', user, id, body);
+  }
+
+  @Post(':id/delegate')
+  @HttpCode(200)
+  @ApiOperation({ summary: '委派: let another user work on an open task; it comes back to you when they resolve it' })
+  @ApiResponse({ status: 409, description: 'TASK_DELEGATED (already)', schema: apiSchema(ProblemSchema) })
+  delegate(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: TransferSchema }) body: TransferBody,
+  ) {
+    return this.tasks.handOver('delegate', user, id, body);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The delegate hands the task back with their opinion (意见)' })
+  @ApiResponse({ status: 422, description: 'COMMENT_REQUIRED', schema: apiSchema(ProblemSchema) })
+  resolve(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: ResolveSchema }) body: ResolveBody,
+  ) {
+    return this.tasks.resolve(user, id, body.comment);
   }
 
   @Post(':id/urge')

@@ -17,7 +17,7 @@ const FAR_FUTURE = '9999-12-31T00:00:00Z';
 export class TasksRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** A user's open tasks (as a candidate), soonest due first, keyset-paginated. */
+  /** A user's open tasks (as a candidate or delegate), soonest due first, keyset-paginated. */
   async inbox(
     username: string,
     limit: number,
@@ -27,8 +27,10 @@ export class TasksRepository {
     const q = this.db
       .getRepository(TaskEntity)
       .createQueryBuilder('t')
-      .innerJoin(TaskCandidateEntity, 'c', 'c.task_id = t.id AND c.username = :username', { username })
+      .leftJoin(TaskCandidateEntity, 'c', 'c.task_id = t.id AND c.username = :username', { username })
       .where(`t.status = 'open'`)
+      // Mine as a candidate, or delegated to me (委派).
+      .andWhere('(c.username IS NOT NULL OR t.delegated_to = :username)', { username })
       .orderBy(`coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz)`)
       .addOrderBy('t.id')
       .limit(limit + 1);

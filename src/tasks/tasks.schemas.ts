@@ -48,3 +48,7 @@ export const TransferSchema = z.strictObject({
 export type TransferBody = z.infer<typeof TransferSchema>;
 
 export const UrgeResultSchema = z.object({ notified: z.array(z.string()).describe('Who was told again') });
+
+/** POST /api/tasks/:id/resolve: the delegate's opinion. */
+export const ResolveSchema = z.strictObject({ comment: z.string().trim().min(1).max(2000).describe('意见') });
+export type ResolveBody = z.infer<typeof ResolveSchema>;

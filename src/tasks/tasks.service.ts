@@ -12,6 +12,8 @@ import {
   type DecisionResult,
   decideUpdate,
   stateQuery,
+  delegateUpdate,
+  resolveUpdate,
   transferUpdate,
   urgeUpdate,
 } from '../../workflows/definitions.js';
@@ -30,6 +32,8 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   TRANSFER_INVALID: 'TRANSFER_INVALID',
   URGE_NOT_ALLOWED: 'URGE_NOT_ALLOWED',
   URGED_RECENTLY: 'URGED_RECENTLY',
+  TASK_DELEGATED: 'TASK_DELEGATED',
+  COMMENT_REQUIRED: 'COMMENT_REQUIRED',
 };
 
 @Injectable()
@@ -49,7 +53,7 @@ export class TasksService {
   async get(user: DirectoryUser, id: string) {
     const task = await this.tasks.find(id);
     const candidates = task ? ((await this.tasks.candidatesOf([id])).get(id) ?? []) : [];
-    if (!task || (!user.isAdmin && !candidates.includes(user.username))) {
+    if (!task || (!user.isAdmin && !candidates.includes(user.username) && task.delegatedTo !== user.username)) {
       throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
     }
     const [view] = await this.calendar.withSlack([toTaskView(task, candidates)]);
@@ -94,17 +98,36 @@ export class TasksService {
     }
   }
 
-  /** 转办: a candidate hands the task to another user of the directory; the workflow decides whether it may. */
-  async transfer(user: DirectoryUser, id: string, body: TransferBody) {
+  /**
+   * 转办 (transfer: the task becomes the other user's) or 委派 (delegate: the other user works on it
+   * and resolves it back): to a user of the directory; the workflow decides whether the caller may.
+   */
+  async handOver(kind: 'transfer' | 'delegate', user: DirectoryUser, id: string, body: TransferBody) {
     const task = await this.tasks.find(id);
     if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
     if (!(await this.directory.findUser(body.to))) {
       throw new FabuException('VALIDATION_FAILED', `no user ${body.to}`, [{ path: 'to', message: 'unknown user' }]);
     }
+    const input = { taskId: id, actor: user.username, to: body.to, ...(body.comment ? { comment: body.comment } : {}) };
     try {
-      await this.temporal.workflow.getHandle(task.requestId).executeUpdate(transferUpdate, {
-        args: [{ taskId: id, actor: user.username, to: body.to, ...(body.comment ? { comment: body.comment } : {}) }],
-      });
+      const handle = this.temporal.workflow.getHandle(task.requestId);
+      await (kind === 'transfer'
+        ? handle.executeUpdate(transferUpdate, { args: [input] })
+        : handle.executeUpdate(delegateUpdate, { args: [input] }));
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+    return this.get({ ...user, isAdmin: true }, id);
+  }
+
+  /** The delegate hands the task back with their opinion. */
+  async resolve(user: DirectoryUser, id: string, comment: string) {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    try {
+      await this.temporal.workflow
+        .getHandle(task.requestId)
+        .executeUpdate(resolveUpdate, { args: [{ taskId: id, actor: user.username, comment }] });
     } catch (err) {
       throw this.refusal(err, id);
     }

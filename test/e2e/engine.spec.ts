@@ -287,6 +287,36 @@ describe('转办, 催办 and a 或签 race over HTTP', () => {
   });
 });
 
+describe('委派 over HTTP', () => {
+  it('delegates a task to a colleague, who sees it and resolves it back with an opinion; then its owner decides', async () => {
+    const { id } = await submitU1({});
+    await decide('cuili', id, 'apply');
+    const taskId = await openTaskOf(id, 'review-press-office');
+    const post = async (username: string, action: string, body: Record<string, unknown>) =>
+      e2e.http('POST', `/api/tasks/${taskId}/${action}`, { token: await token(username), body });
+
+    const delegated = await post('duyue', 'delegate', { to: 'xiaojun', comment: '请先核材料' });
+    expect(delegated.status).toBe(200);
+    expect(delegated.body).toMatchObject({ candidates: ['duyue'], delegatedTo: 'xiaojun' });
+    const inbox = await e2e.http('GET', '/api/tasks?limit=200', { token: await token('xiaojun') });
+    expect((inbox.body.items as Array<{ id: string }>).map((t) => t.id)).toContain(taskId);
+
+    expect((await post('duyue', 'decision', { action: 'approve' })).body.code).toBe('TASK_DELEGATED');
+    expect((await post('xiaojun', 'decision', { action: 'approve' })).body.code).toBe('ACTION_NOT_ALLOWED');
+    expect((await post('xiaojun', 'resolve', {})).status).toBe(400);
+    const resolved = await post('xiaojun', 'resolve', { comment: '材料齐全' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.delegatedTo).toBeNull();
+    expect((await post('duyue', 'decision', { action: 'approve' })).status).toBe(200);
+
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('cuili') });
+    expect(view.body.history.find((h: { type: string }) => h.type === 'task.resolved')).toMatchObject({
+      actor: 'xiaojun',
+      payload: { comment: '材料齐全', detail: { onBehalfOf: 'duyue' } },
+    });
+  });
+});
+
 describe('audit trail over HTTP', () => {
   it('chains every row to the one before, exports the dossier, and reports the first row someone changed', async () => {
     const { id } = await submitU1();

@@ -563,6 +563,49 @@ describe('ApprovalMachine engine', () => {
       });
     });
 
+    it('delegates a task (委派): only the delegate acts, by resolving it back with an opinion; then the owner decides', async () => {
+      const d = new Driver(await compile(start + task('a') + task('b') + end() + chain('start', 'a', 'b', 'end')));
+      const a = d.open('a');
+      d.machine.delegate({ taskId: a.taskId, actor: 'a.0', to: 'clerk' }, T1);
+      expect(d.machine.validateDelegate({ taskId: a.taskId, actor: 'a.0', to: 'other' })).toMatchObject({
+        code: 'TASK_DELEGATED',
+      });
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toMatchObject({
+        code: 'TASK_DELEGATED',
+      });
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'clerk' })).toMatchObject({
+        code: 'ACTION_NOT_ALLOWED',
+      });
+      expect(d.machine.validateResolve({ taskId: a.taskId, actor: 'clerk' })).toMatchObject({
+        code: 'COMMENT_REQUIRED',
+      });
+      expect(d.machine.validateResolve({ taskId: a.taskId, actor: 'a.0', comment: 'x' })).toMatchObject({
+        code: 'NOT_A_CANDIDATE',
+      });
+
+      d.machine.resolve({ taskId: a.taskId, actor: 'clerk', comment: '材料已核' }, T1);
+      expect(d.machine.state.history.at(-1)).toMatchObject({
+        type: 'task.resolved',
+        actor: 'clerk',
+        comment: '材料已核',
+        detail: { onBehalfOf: 'a.0' },
+      });
+      d.decide('a');
+      expect(d.openSteps).toEqual(['b/0']);
+    });
+
+    it('refuses COMMENT_REQUIRED when the BPMN asks for an opinion on that action', async () => {
+      const d = new Driver(
+        await compile(start + task('a', 'fabu:commentRequired="reject,return"') + end() + chain('start', 'a', 'end')),
+      );
+      const a = d.open('a');
+      expect(d.machine.validate({ taskId: a.taskId, action: 'reject', actor: 'a.0' })).toMatchObject({
+        code: 'COMMENT_REQUIRED',
+      });
+      expect(d.machine.validate({ taskId: a.taskId, action: 'reject', actor: 'a.0', comment: '口径不当' })).toBeNull();
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toBeNull();
+    });
+
     it('urges the candidates for the applicant or an operator, at most once an hour per task', async () => {
       const d = new Driver(await compile(start + task('a') + end() + chain('start', 'a', 'end')));
       const a = d.open('a');

@@ -526,6 +526,13 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('refuses fabu:commentRequired when it names an action the task does not have', async () => {
+      expect(await onlyProblem(bpmn(chain('fabu:actions="approve,reject" fabu:commentRequired="return"')))).toEqual({
+        element: 'task',
+        message: 'fabu:commentRequired names "return", which is not one of this task\'s actions (approve, reject)',
+      });
+    });
+
     it('refuses fabu:returnPolicy when it is neither rerun nor resubmit', async () => {
       expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:returnPolicy="restart"'))).toEqual({
         element: 'p',

@@ -14,11 +14,15 @@ export class Engine1764200000000 implements MigrationInterface {
       ALTER TABLE requests ADD COLUMN round int NOT NULL DEFAULT 1;
       ALTER TABLE requests ADD COLUMN timers_provisional boolean NOT NULL DEFAULT false;
       ALTER TABLE tasks ADD COLUMN return_to text NULL;
+      ALTER TABLE tasks ADD COLUMN delegated_to text NULL;
+      CREATE INDEX tasks_delegated_to_open ON tasks (delegated_to) WHERE status = 'open' AND delegated_to IS NOT NULL;
     `);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
+      DROP INDEX tasks_delegated_to_open;
+      ALTER TABLE tasks DROP COLUMN delegated_to;
       ALTER TABLE tasks DROP COLUMN return_to;
       ALTER TABLE requests DROP COLUMN timers_provisional;
       ALTER TABLE requests DROP COLUMN round;
