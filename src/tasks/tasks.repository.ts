@@ -6,6 +6,14 @@ import { toTaskView } from '../requests/requests.repository.js';
 import { TaskCandidateEntity, TaskEntity } from './task.entity.js';
 import type { InboxItem } from './tasks.schemas.js';
 
+export interface InboxFilters {
+  processKey?: string;
+  orgCode?: string;
+  dueBefore?: string;
+  overdue?: boolean;
+  provisional?: boolean;
+}
+
 interface Cursor {
   /** due_at of the last item (null sorts last), then its id. */
   d: string | null;
@@ -22,6 +30,7 @@ export class TasksRepository {
     username: string,
     limit: number,
     cursor?: string,
+    filters: InboxFilters = {},
   ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const q = this.db
@@ -34,6 +43,16 @@ export class TasksRepository {
       .orderBy(`coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz)`)
       .addOrderBy('t.id')
       .limit(limit + 1);
+    if (filters.processKey || filters.orgCode) {
+      q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
+      if (filters.processKey) q.andWhere('r.process_key = :processKey', { processKey: filters.processKey });
+      if (filters.orgCode) q.andWhere('r.org_code = :orgCode', { orgCode: filters.orgCode });
+    }
+    if (filters.dueBefore) q.andWhere('t.due_at < :dueBefore::timestamptz', { dueBefore: filters.dueBefore });
+    if (filters.overdue !== undefined) q.andWhere('t.overdue = :overdue', { overdue: filters.overdue });
+    if (filters.provisional !== undefined) {
+      q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
+    }
     if (after) {
       q.andWhere(`(coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz), t.id) > (:d::timestamptz, :i)`, {
         d: after.d ?? FAR_FUTURE,

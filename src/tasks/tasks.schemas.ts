@@ -22,9 +22,16 @@ export const DecisionResultSchema = z.object({
   openTasks: z.array(z.string()).describe('Tasks open after the decision'),
 });
 
+const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
+
 export const ListTasksQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size'),
-  cursor: z.string().optional().describe('nextCursor of the previous page'),
+  cursor: z.string().optional().describe('nextCursor of the previous page (with the same filters)'),
+  processKey: z.string().min(1).optional().describe('Only tasks of this chain'),
+  orgCode: z.string().min(1).optional().describe('Only tasks of requests from this (applicant) org'),
+  dueBefore: z.iso.datetime({ offset: true }).optional().describe('Only tasks due before this instant'),
+  overdue: QueryBoolean.optional().describe('true: only tasks past their due time; false: only the others'),
+  provisional: QueryBoolean.optional().describe('true: only tasks whose due time is provisional (a year not loaded)'),
 });
 export type ListTasksQuery = z.infer<typeof ListTasksQuerySchema>;
 

@@ -46,7 +46,8 @@ export class TasksService {
   ) {}
 
   async inbox(user: DirectoryUser, query: ListTasksQuery) {
-    const page = await this.tasks.inbox(user.username, query.limit, query.cursor);
+    const { limit, cursor, ...filters } = query;
+    const page = await this.tasks.inbox(user.username, limit, cursor, filters);
     return { ...page, items: await this.calendar.withSlack(page.items) };
   }
 

@@ -287,6 +287,49 @@ describe('转办, 催办 and a 或签 race over HTTP', () => {
   });
 });
 
+describe('inbox filters over HTTP', () => {
+  it('narrows the inbox by chain, org, due time, overdue and provisional, and refuses a malformed filter', async () => {
+    const date = conferenceDate();
+    const ids: Record<string, string> = {};
+    for (const processKey of ['huludao-government-conference', 'huludao-department-conference']) {
+      const res = await e2e.http('POST', '/api/requests', {
+        token: await token('sunli'),
+        body: { processKey, title: `${processKey} 收件箱`, conferenceDate: date },
+      });
+      expect(res.status).toBe(201);
+      ids[processKey] = res.body.id;
+      await decide('sunli', res.body.id, 'draft');
+    }
+    const mine = async (query: string) => {
+      const res = await e2e.http('GET', `/api/tasks?limit=200&${query}`, { token: await token('wangfang') });
+      expect(res.status).toBe(200);
+      return (res.body.items as Array<{ requestId: string }>)
+        .map((t) => t.requestId)
+        .filter((r) => Object.values(ids).includes(r));
+    };
+    expect((await mine('')).sort()).toEqual(Object.values(ids).sort());
+    expect(await mine('processKey=huludao-department-conference')).toEqual([ids['huludao-department-conference']]);
+    expect((await mine('orgCode=hld-edu')).sort()).toEqual(Object.values(ids).sort());
+    expect(await mine('orgCode=hld-health')).toEqual([]);
+    expect(await mine(`dueBefore=${encodeURIComponent('2000-01-01T00:00:00+08:00')}`)).toEqual([]);
+    // H4's guidance has no due time (fabu:due): only H3's reply deadline (H1) is before any date.
+    expect(await mine(`dueBefore=${encodeURIComponent('2099-01-01T00:00:00Z')}`)).toEqual([
+      ids['huludao-government-conference'],
+    ]);
+    expect(await mine('overdue=true')).toEqual([]);
+    expect((await mine('overdue=false&provisional=false')).sort()).toEqual(Object.values(ids).sort());
+
+    const bad = await e2e.http('GET', '/api/tasks?overdue=maybe', { token: await token('wangfang') });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [expect.objectContaining({ path: 'overdue' })],
+    });
+    for (const id of Object.values(ids))
+      await e2e.http('POST', `/api/requests/${id}/cancel`, { token: await token('admin'), body: {} });
+  });
+});
+
 describe('委派 over HTTP', () => {
   it('delegates a task to a colleague, who sees it and resolves it back with an opinion; then its owner decides', async () => {
     const { id } = await submitU1({});
