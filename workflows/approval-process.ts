@@ -125,6 +125,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     steps: Object.values(machine.state.steps),
     timers: machine.pendingTimers(),
     returnTargets: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, machine.returnTargets(t.taskId)])),
+    actions: Object.fromEntries(
+      machine.openTasks().map((t) => {
+        const node = definition.ir.nodes[t.elementId];
+        return [t.taskId, node?.kind === 'userTask' ? node.actions : []];
+      }),
+    ),
     history: machine.state.history,
   });
 

@@ -104,6 +104,8 @@ export interface ProcessView {
   timers: TimerState[];
   /** For each open task: the earlier steps it may be returned to. */
   returnTargets: Record<string, string[]>;
+  /** For each open task: the decisions its BPMN allows (fabu:actions). */
+  actions: Record<string, DecisionAction[]>;
   history: HistoryEntry[];
 }
 

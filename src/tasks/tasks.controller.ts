@@ -5,7 +5,7 @@ import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
-import { TaskViewSchema } from '../requests/requests.schemas.js';
+import { AuditEventViewSchema, TaskViewSchema } from '../requests/requests.schemas.js';
 import {
   type DecisionBody,
   DecisionResultSchema,
@@ -41,6 +41,22 @@ export class TasksController {
     schema: apiSchema(
       TaskViewSchema.extend({
         returnTargets: z.array(z.string()).describe('Open tasks: the earlier steps a return (退回) may name'),
+        allowedActions: z
+          .array(z.string())
+          .describe('What the caller may do now: approve, reject, return, transfer, delegate, resolve, urge'),
+        request: z
+          .object({
+            id: z.string(),
+            processKey: z.string(),
+            title: z.string(),
+            orgCode: z.string(),
+            conferenceDate: z.string().nullable(),
+            initiator: z.string(),
+            status: z.string(),
+            stage: z.string(),
+          })
+          .nullable(),
+        history: z.array(AuditEventViewSchema).describe("This task's entries of the request's audit trail"),
       }),
     ),
   })

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
 import { type DirectoryUser, DirectoryRepository } from '../directory/directory.repository.js';
-import { toTaskView } from '../requests/requests.repository.js';
+import { RequestsRepository, toTaskView } from '../requests/requests.repository.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import type { DecisionErrorCode } from '../../workflows/approval-machine.js';
 import {
@@ -43,6 +43,7 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly calendar: CalendarService,
     private readonly directory: DirectoryRepository,
+    private readonly requests: RequestsRepository,
   ) {}
 
   async inbox(user: DirectoryUser, query: ListTasksQuery) {
@@ -51,6 +52,11 @@ export class TasksService {
     return { ...page, items: await this.calendar.withSlack(page.items) };
   }
 
+  /**
+   * One task with its request, its own history, and what the caller may do with it now: the
+   * decisions its BPMN allows (return only where there is an earlier step), transfer and delegate
+   * for a candidate, resolve for the delegate, urge for the applicant or an operator.
+   */
   async get(user: DirectoryUser, id: string) {
     const task = await this.tasks.find(id);
     const candidates = task ? ((await this.tasks.candidatesOf([id])).get(id) ?? []) : [];
@@ -58,16 +64,43 @@ export class TasksService {
       throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
     }
     const [view] = await this.calendar.withSlack([toTaskView(task, candidates)]);
-    return { ...view!, returnTargets: task.status === 'open' ? await this.returnTargets(task.requestId, id) : [] };
+    const request = await this.requests.view(task.requestId);
+    const chain = task.status === 'open' ? await this.chainState(task.requestId) : undefined;
+    const returnTargets = chain?.returnTargets[id] ?? [];
+    const allowedActions: string[] = [];
+    if (task.status === 'open' && chain) {
+      if (task.delegatedTo) {
+        if (task.delegatedTo === user.username) allowedActions.push('resolve');
+      } else if (candidates.includes(user.username)) {
+        const decisions = (chain.actions[id] ?? []).filter((a) => a !== 'return' || returnTargets.length > 0);
+        allowedActions.push(...decisions, 'transfer', 'delegate');
+      }
+      if (request && (request.initiator === user.username || user.isAdmin)) allowedActions.push('urge');
+    }
+    return {
+      ...view!,
+      returnTargets,
+      allowedActions,
+      request: request && {
+        id: request.id,
+        processKey: request.processKey,
+        title: request.title,
+        orgCode: request.orgCode,
+        conferenceDate: request.conferenceDate,
+        initiator: request.initiator,
+        status: request.status,
+        stage: request.stage,
+      },
+      history: (request?.history ?? []).filter((h) => h.taskId === id),
+    };
   }
 
-  /** The earlier steps an open task may be returned to (退回), as the chain itself knows them. */
-  private async returnTargets(requestId: string, taskId: string): Promise<string[]> {
+  /** The chain's own view of its open tasks (return targets, allowed decisions); none once it finished. */
+  private async chainState(requestId: string) {
     try {
-      const state = await this.temporal.workflow.getHandle(requestId).query(stateQuery);
-      return state.returnTargets[taskId] ?? [];
+      return await this.temporal.workflow.getHandle(requestId).query(stateQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return [];
+      if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
   }

@@ -60,6 +60,16 @@ describe('U1 over HTTP', () => {
     const task = await e2e.http('GET', `/api/tasks/${taskId}`, { token: await token('tanglin') });
     expect(task.status).toBe(200);
     expect(task.body.returnTargets).toEqual(['apply', 'review-press-office']);
+    expect(task.body.allowedActions).toEqual(['approve', 'reject', 'return', 'transfer', 'delegate']);
+    expect(task.body.request).toMatchObject({
+      id,
+      processKey: U1,
+      initiator: 'cuili',
+      stage: 'approve-deputy-secretary-general',
+    });
+    expect(task.body.history.map((h: { type: string }) => h.type)).toEqual(['task.opened']);
+    const asOperator = await e2e.http('GET', `/api/tasks/${taskId}`, { token: await token('admin') });
+    expect(asOperator.body.allowedActions).toEqual(['urge']);
 
     const wrongTarget = await e2e.http('POST', `/api/tasks/${taskId}/decision`, {
       token: await token('tanglin'),
@@ -343,6 +353,10 @@ describe('委派 over HTTP', () => {
     expect(delegated.body).toMatchObject({ candidates: ['duyue'], delegatedTo: 'xiaojun' });
     const inbox = await e2e.http('GET', '/api/tasks?limit=200', { token: await token('xiaojun') });
     expect((inbox.body.items as Array<{ id: string }>).map((t) => t.id)).toContain(taskId);
+    const allowed = async (username: string) =>
+      (await e2e.http('GET', `/api/tasks/${taskId}`, { token: await token(username) })).body.allowedActions;
+    expect(await allowed('xiaojun')).toEqual(['resolve']);
+    expect(await allowed('duyue')).toEqual([]);
 
     expect((await post('duyue', 'decision', { action: 'approve' })).body.code).toBe('TASK_DELEGATED');
     expect((await post('xiaojun', 'decision', { action: 'approve' })).body.code).toBe('ACTION_NOT_ALLOWED');
