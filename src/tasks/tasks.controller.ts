@@ -7,6 +7,9 @@ import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { AuditEventViewSchema, TaskViewSchema } from '../requests/requests.schemas.js';
 import {
+  type BulkDecisionBody,
+  BulkDecisionResultSchema,
+  BulkDecisionSchema,
   type DecisionBody,
   DecisionResultSchema,
   DecisionSchema,
@@ -32,6 +35,14 @@ export class TasksController {
   @ApiResponse({ status: 200, schema: apiSchema(TaskPageSchema) })
   list(@CurrentUser() user: DirectoryUser, @Query({ schema: ListTasksQuerySchema }) query: ListTasksQuery) {
     return this.tasks.inbox(user, query);
+  }
+
+  @Post('bulk-decision')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve (or reject) up to 100 tasks: one result per task; a refused one changes nothing' })
+  @ApiResponse({ status: 200, schema: apiSchema(BulkDecisionResultSchema) })
+  bulkDecide(@CurrentUser() user: DirectoryUser, @Body({ schema: BulkDecisionSchema }) body: BulkDecisionBody) {
+    return this.tasks.bulkDecide(user, body);
   }
 
   @Get(':id')

@@ -59,3 +59,23 @@ export const UrgeResultSchema = z.object({ notified: z.array(z.string()).describ
 /** POST /api/tasks/:id/resolve: the delegate's opinion. */
 export const ResolveSchema = z.strictObject({ comment: z.string().trim().min(1).max(2000).describe('意见') });
 export type ResolveBody = z.infer<typeof ResolveSchema>;
+
+/** POST /api/tasks/bulk-decision: approve (or reject) several tasks; one result per task. */
+export const BulkDecisionSchema = z.strictObject({
+  taskIds: z.array(z.string().min(1)).min(1).max(100).describe('At most 100 tasks'),
+  action: z.enum(['approve', 'reject']),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type BulkDecisionBody = z.infer<typeof BulkDecisionSchema>;
+
+export const BulkDecisionResultSchema = z.object({
+  results: z.array(
+    z.object({
+      taskId: z.string(),
+      status: z.number().int().describe('The HTTP status this decision alone would have had'),
+      code: z.string().optional().describe('The problem code of a refused decision'),
+      detail: z.string().optional(),
+      outcome: z.string().optional(),
+    }),
+  ),
+});

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
-import { type ErrorCode, FabuException } from '../common/problem.js';
+import { type ErrorCode, FabuException, statusOf } from '../common/problem.js';
 import { type DirectoryUser, DirectoryRepository } from '../directory/directory.repository.js';
 import { RequestsRepository, toTaskView } from '../requests/requests.repository.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
@@ -18,7 +18,7 @@ import {
   urgeUpdate,
 } from '../../workflows/definitions.js';
 import { TasksRepository } from './tasks.repository.js';
-import type { DecisionBody, ListTasksQuery, TransferBody } from './tasks.schemas.js';
+import type { BulkDecisionBody, DecisionBody, ListTasksQuery, TransferBody } from './tasks.schemas.js';
 
 const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   PROCESS_COMPLETED: 'PROCESS_COMPLETED',
@@ -103,6 +103,24 @@ export class TasksService {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Decides several tasks one after another, each exactly as a single decision would be: a refusal
+   * answers for that task alone and changes nothing; the others go on.
+   */
+  async bulkDecide(user: DirectoryUser, body: BulkDecisionBody) {
+    const results = [];
+    for (const taskId of [...new Set(body.taskIds)]) {
+      try {
+        const result = await this.decide(user, taskId, { action: body.action, comment: body.comment });
+        results.push({ taskId, status: 200, ...(result.outcome ? { outcome: result.outcome } : {}) });
+      } catch (err) {
+        if (!(err instanceof FabuException)) throw err;
+        results.push({ taskId, status: statusOf(err.code), code: err.code, detail: err.detail });
+      }
+    }
+    return { results };
   }
 
   /**

@@ -340,6 +340,30 @@ describe('inbox filters over HTTP', () => {
   });
 });
 
+describe('bulk approval over HTTP', () => {
+  it('approves each task the caller may decide and answers for each refusal alone', async () => {
+    const first = await submitU1({});
+    const second = await submitU1({});
+    for (const { id } of [first, second]) await decide('cuili', id, 'apply');
+    const [a, b] = [
+      await openTaskOf(first.id, 'review-press-office'),
+      await openTaskOf(second.id, 'review-press-office'),
+    ];
+    const res = await e2e.http('POST', '/api/tasks/bulk-decision', {
+      token: await token('duyue'),
+      body: { taskIds: [a, `${first.id}.nowhere.1`, b, first.tasks[0]!.id], action: 'approve', comment: '同意' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      { taskId: a, status: 200, outcome: 'approved' },
+      expect.objectContaining({ taskId: `${first.id}.nowhere.1`, status: 404, code: 'TASK_NOT_FOUND' }),
+      { taskId: b, status: 200, outcome: 'approved' },
+      // cuili's own (closed) application step: not duyue's, and no longer open.
+      expect.objectContaining({ taskId: first.tasks[0]!.id, status: 409, code: 'PROCESS_COMPLETED' }),
+    ]);
+  });
+});
+
 describe('委派 over HTTP', () => {
   it('delegates a task to a colleague, who sees it and resolves it back with an opinion; then its owner decides', async () => {
     const { id } = await submitU1({});
