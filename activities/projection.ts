@@ -17,6 +17,8 @@ export interface ProjectionBatch {
     round?: number;
     /** A pending timer was counted across a year without holiday data. */
     timersProvisional?: boolean;
+    /** 抄送: who may read the request. */
+    cc?: string[];
     outcome?: Outcome;
     createdAt: string;
     completedAt?: string;

@@ -116,6 +116,7 @@ export type HistoryType =
   | 'round.started'
   | 'request.rescheduled'
   | 'request.changed'
+  | 'request.cc'
   | 'request.completed';
 
 export interface HistoryEntry {
@@ -143,6 +144,8 @@ export interface MachineState {
   steps: Record<string, StepState>;
   timers: Record<string, TimerState>;
   joins: Record<string, JoinState>;
+  /** 抄送: who may read the request without acting on it. */
+  cc?: string[];
   /** How many times each element has been visited / opened; ids are built from these counters. */
   visits: Record<string, number>;
   history: HistoryEntry[];
@@ -165,6 +168,7 @@ export type DecisionErrorCode =
   | 'ACTION_NOT_ALLOWED'
   | 'RETURN_TARGET_INVALID'
   | 'WITHDRAW_NOT_ALLOWED'
+  | 'CC_NOT_ALLOWED'
   | 'MESSAGE_NOT_EXPECTED'
   | 'TRANSFER_INVALID'
   | 'TASK_DELEGATED'
@@ -198,6 +202,12 @@ export interface TransferInput {
   /** Username of the person the task goes to. */
   to: string;
   comment?: string;
+}
+
+export interface CcInput {
+  actor: string;
+  /** Usernames to copy in. */
+  to: string[];
 }
 
 export interface UrgeInput {
@@ -654,6 +664,29 @@ export class ApprovalMachine {
       };
     }
     return null;
+  }
+
+  /** Why a CC (抄送) would be refused, or null: the applicant or anyone the chain has asked may copy others in. */
+  validateCc(input: CcInput, initiator: string): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    const participant =
+      input.actor === initiator || Object.values(this.state.tasks).some((t) => t.candidates.includes(input.actor));
+    if (!participant) {
+      return { code: 'CC_NOT_ALLOWED', message: `only the applicant or someone the chain asked may copy others in` };
+    }
+    return null;
+  }
+
+  /** 抄送: the named users may read the request (not act on it); the trail says who copied whom. */
+  cc(input: CcInput, initiator: string, at: string): string[] {
+    const error = this.validateCc(input, initiator);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const added = input.to.filter((u) => !(this.state.cc ?? []).includes(u));
+    this.state.cc = [...(this.state.cc ?? []), ...added];
+    this.record({ at, type: 'request.cc', actor: input.actor, detail: { to: added } });
+    return this.state.cc;
   }
 
   /** Ends the chain by the applicant (withdrawn) or an operator (cancelled). */

@@ -29,6 +29,7 @@ import {
   type RequestFields,
   SA,
   cancelUpdate,
+  ccUpdate,
   changeUpdate,
   decideSignal,
   decideUpdate,
@@ -153,6 +154,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         variables: machine.state.variables as RequestFields['variables'],
         round: machine.state.round,
         timersProvisional: machine.pendingTimers().some((t) => t.provisional),
+        cc: machine.state.cc ?? [],
         status: machine.state.status,
         stage: machine.stage(),
         outcome: machine.state.outcome,
@@ -346,6 +348,17 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         return view();
       }),
     { validator: (input) => refuseChain(machine.validateWithdraw(input.actor, request.initiator)) },
+  );
+  setHandler(
+    ccUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(machine.validateCc(input, request.initiator));
+        const cc = machine.cc(input, request.initiator, new Date().toISOString());
+        await project();
+        return { cc };
+      }),
+    { validator: (input) => refuseChain(machine.validateCc(input, request.initiator)) },
   );
   const validateCancel = (): DecisionError | null =>
     machine.state.status === 'completed'

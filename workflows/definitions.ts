@@ -4,6 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
 import type {
+  CcInput,
   Decision,
   HistoryEntry,
   MachineState,
@@ -189,6 +190,8 @@ export interface EndInput {
 export const withdrawUpdate = defineUpdate<ProcessView, [EndInput]>('withdraw');
 /** An operator ends the chain as cancelled (the API allows it to admins only). */
 export const cancelUpdate = defineUpdate<ProcessView, [EndInput]>('cancel');
+/** 抄送: copies users in, read only (refused as ChainRefused). Returns everyone copied in so far. */
+export const ccUpdate = defineUpdate<{ cc: string[] }, [CcInput]>('cc');
 /** Feeds a message intermediate event (e.g. "materials-filed"); refused when no step waits for it. */
 export const messageUpdate = defineUpdate<ProcessView, [MessageInput]>('message');
 /** Same shape as {@link messageUpdate}, fire-and-forget; an unexpected message is logged and dropped. */

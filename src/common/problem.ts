@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'MESSAGE_NOT_EXPECTED'
   | 'VARIABLES_INVALID'
   | 'TRANSFER_INVALID'
+  | 'CC_NOT_ALLOWED'
   | 'TASK_DELEGATED'
   | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
@@ -51,6 +52,7 @@ export function statusOf(code: ErrorCode): number {
     case 'FORBIDDEN':
     case 'NOT_A_CANDIDATE':
     case 'URGE_NOT_ALLOWED':
+    case 'CC_NOT_ALLOWED':
       return 403;
     case 'NOT_FOUND':
     case 'REQUEST_NOT_FOUND':

@@ -16,11 +16,11 @@ export class ReadModelRepository {
       await m.query(
         `INSERT INTO requests (id, process_key, process_version, title, org_code, conference_date, materials, major,
                                initiator, status, stage, outcome, seq, created_at, updated_at, completed_at,
-                               variables, round, timers_provisional)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15, $16, $17, $18)
+                               variables, round, timers_provisional, cc)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15, $16, $17, $18, $19)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
            conference_date = EXCLUDED.conference_date, variables = EXCLUDED.variables, round = EXCLUDED.round,
-           timers_provisional = EXCLUDED.timers_provisional,
+           timers_provisional = EXCLUDED.timers_provisional, cc = EXCLUDED.cc,
            seq = EXCLUDED.seq, updated_at = now(), completed_at = EXCLUDED.completed_at
          WHERE requests.seq < EXCLUDED.seq`,
         [
@@ -42,6 +42,7 @@ export class ReadModelRepository {
           JSON.stringify(r.variables ?? {}),
           r.round ?? 1,
           r.timersProvisional ?? false,
+          r.cc ?? [],
         ],
       );
       for (const t of batch.tasks) {

@@ -24,6 +24,8 @@ export class RequestEntity {
   @Column({ type: 'int' }) round!: number;
   /** A pending timer (reminder, escalation, wait) was counted across a year without holiday data. */
   @Column({ type: 'boolean', name: 'timers_provisional' }) timersProvisional!: boolean;
+  /** 抄送: who may read the request without acting on it. */
+  @Column({ type: 'text', array: true }) cc!: string[];
   /** Projection order: an older write never overwrites a newer one. */
   @Column({ type: 'int' }) seq!: number;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;

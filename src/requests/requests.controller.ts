@@ -6,6 +6,8 @@ import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import {
+  type CcBody,
+  CcSchema,
   type Change,
   ChangeSchema,
   type CreateRequest,
@@ -84,6 +86,15 @@ export class RequestsController {
   })
   change(@CurrentUser() user: DirectoryUser, @Param('id') id: string, @Body({ schema: ChangeSchema }) body: Change) {
     return this.requests.change(user, id, body);
+  }
+
+  @Post(':id/cc')
+  @HttpCode(200)
+  @ApiOperation({ summary: '抄送: copy users in, read only (the applicant or someone the chain asked)' })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({ status: 403, description: 'CC_NOT_ALLOWED', schema: apiSchema(ProblemSchema) })
+  cc(@CurrentUser() user: DirectoryUser, @Param('id') id: string, @Body({ schema: CcSchema }) body: CcBody) {
+    return this.requests.cc(user, id, body);
   }
 
   @Post(':id/withdraw')

@@ -69,14 +69,16 @@ export class RequestsRepository {
   }
 
   /** Whether the user is or was a candidate of any task of the request. */
+  /** Asked by the chain (a candidate of any of its tasks, or their delegate), or copied in (抄送). */
   async isParticipant(requestId: string, username: string): Promise<boolean> {
-    const n = await this.db
-      .getRepository(TaskCandidateEntity)
-      .createQueryBuilder('c')
-      .innerJoin(TaskEntity, 't', 't.id = c.task_id')
-      .where('t.request_id = :requestId AND c.username = :username', { requestId, username })
-      .getCount();
-    return n > 0;
+    const [{ ok }] = await this.db.query<Array<{ ok: boolean }>>(
+      `SELECT EXISTS (SELECT 1 FROM requests WHERE id = $1 AND $2 = ANY(cc))
+           OR EXISTS (SELECT 1 FROM tasks WHERE request_id = $1 AND delegated_to = $2)
+           OR EXISTS (SELECT 1 FROM task_candidates c JOIN tasks t ON t.id = c.task_id
+                      WHERE t.request_id = $1 AND c.username = $2) AS ok`,
+      [requestId, username],
+    );
+    return ok;
   }
 
   /** A request's audit trail with its chain: each row's hash and the hash it links to. */

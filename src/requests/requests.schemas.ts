@@ -111,6 +111,7 @@ export const RequestViewSchema = z.object({
     .record(z.string(), z.unknown())
     .describe("The process's declared variables, and what messages and service tasks added"),
   round: z.number().int().describe('1, then one more after each return (退回)'),
+  cc: z.array(z.string()).describe('抄送: who may read the request without acting on it'),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
@@ -186,3 +187,9 @@ export const DossierSchema = z.object({
   chain: ChainVerificationSchema,
   exportedAt: z.string(),
 });
+
+/** POST /api/requests/:id/cc (抄送). */
+export const CcSchema = z.strictObject({
+  to: z.array(z.string().min(1)).min(1).max(50).describe('Usernames to copy in, read only'),
+});
+export type CcBody = z.infer<typeof CcSchema>;

@@ -25,13 +25,22 @@ import {
   RESCHEDULE_REFUSED,
   SA,
   cancelUpdate,
+  ccUpdate,
   changeUpdate,
   messageUpdate,
   startedUpdate,
   withdrawUpdate,
 } from '../../workflows/definitions.js';
 import { type Reservation, RequestsRepository } from './requests.repository.js';
-import type { Change, CreateRequest, EndRequest, MessageBody, RequestView, Reschedule } from './requests.schemas.js';
+import type {
+  CcBody,
+  Change,
+  CreateRequest,
+  EndRequest,
+  MessageBody,
+  RequestView,
+  Reschedule,
+} from './requests.schemas.js';
 
 /** The request's date fields that deadlines count from. */
 type DateFields = Partial<Record<DateField, string>>;
@@ -233,6 +242,20 @@ export class RequestsService {
       this.temporal.workflow
         .getHandle(id)
         .executeUpdate(cancelUpdate, { args: [{ actor: user.username, reason: body.reason }] }),
+    );
+    return (await this.view(id))!;
+  }
+
+  /** 抄送: copies directory users in, read only; the applicant or someone the chain asked may. */
+  async cc(user: DirectoryUser, id: string, body: CcBody): Promise<RequestView> {
+    await this.get(user, id);
+    const errors = [];
+    for (const [i, username] of body.to.entries()) {
+      if (!(await this.directory.findUser(username))) errors.push({ path: `to.${i}`, message: `no user ${username}` });
+    }
+    if (errors.length) throw new FabuException('VALIDATION_FAILED', 'unknown users in to', errors);
+    await this.chainUpdate(id, () =>
+      this.temporal.workflow.getHandle(id).executeUpdate(ccUpdate, { args: [{ actor: user.username, to: body.to }] }),
     );
     return (await this.view(id))!;
   }

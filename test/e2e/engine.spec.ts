@@ -340,6 +340,38 @@ describe('inbox filters over HTTP', () => {
   });
 });
 
+describe('抄送 over HTTP', () => {
+  it('lets the copied-in read the request, but not act on it or copy in others', async () => {
+    const { id } = await submitU1({});
+    const read = async (username: string) => e2e.http('GET', `/api/requests/${id}`, { token: await token(username) });
+    const cc = async (username: string, to: string[]) =>
+      e2e.http('POST', `/api/requests/${id}/cc`, { token: await token(username), body: { to } });
+    expect((await read('weili')).status).toBe(404);
+    expect((await cc('cuili', ['nobody'])).body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'to.0' }],
+    });
+
+    const copied = await cc('cuili', ['weili']);
+    expect(copied.status).toBe(200);
+    expect(copied.body.cc).toEqual(['weili']);
+    expect((await read('weili')).status).toBe(200);
+    expect((await cc('weili', ['mengqiang'])).body.code).toBe('CC_NOT_ALLOWED');
+    const taskId = await openTaskOf(id, 'apply');
+    const act = await e2e.http('POST', `/api/tasks/${taskId}/decision`, {
+      token: await token('weili'),
+      body: { action: 'approve' },
+    });
+    expect(act.status).toBe(403);
+    expect(copied.body.history.at(-1)).toMatchObject({
+      type: 'request.cc',
+      actor: 'cuili',
+      payload: { detail: { to: ['weili'] } },
+    });
+    await e2e.http('POST', `/api/requests/${id}/cancel`, { token: await token('admin'), body: {} });
+  });
+});
+
 describe('bulk approval over HTTP', () => {
   it('approves each task the caller may decide and answers for each refusal alone', async () => {
     const first = await submitU1({});
