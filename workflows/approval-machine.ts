@@ -43,6 +43,8 @@ export interface TaskState {
   comment?: string;
   /** A return's target step (element id). */
   returnTo?: string;
+  /** Claimed by one candidate: only they may act until they unclaim it. */
+  assignee?: string;
   /** 委派: the person deciding for now; the task comes back to the candidates when they resolve it. */
   delegatedTo?: string;
   delegatedBy?: string;
@@ -103,6 +105,8 @@ export type HistoryType =
   | 'task.cancelled'
   | 'task.skipped'
   | 'task.transferred'
+  | 'task.claimed'
+  | 'task.unclaimed'
   | 'task.delegated'
   | 'task.resolved'
   | 'task.urged'
@@ -172,6 +176,7 @@ export type DecisionErrorCode =
   | 'MESSAGE_NOT_EXPECTED'
   | 'TRANSFER_INVALID'
   | 'TASK_DELEGATED'
+  | 'TASK_CLAIMED'
   | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY';
@@ -339,6 +344,9 @@ export class ApprovalMachine {
     if (!task.candidates.includes(decision.actor)) {
       return { code: 'NOT_A_CANDIDATE', message: `${decision.actor} is not a candidate of task ${decision.taskId}` };
     }
+    if (task.assignee && task.assignee !== decision.actor) {
+      return { code: 'TASK_CLAIMED', message: `task ${decision.taskId} is claimed by ${task.assignee}` };
+    }
     const node = this.userTask(task.elementId);
     if (!(node.actions ?? DEFAULT_ACTIONS).includes(decision.action)) {
       return { code: 'ACTION_NOT_ALLOWED', message: `${decision.action} is not allowed on ${node.id}` };
@@ -426,6 +434,41 @@ export class ApprovalMachine {
       round: task.round,
       ...(input.comment ? { comment: input.comment } : {}),
       detail: { from, to: input.to },
+    });
+    return task;
+  }
+
+  /** Why a claim (or, with `release`, an unclaim) would be refused, or null. */
+  validateClaim(input: { taskId: string; actor: string }, release = false): DecisionError | null {
+    const error = this.openTaskError(input.taskId);
+    if (error) return error;
+    const task = this.state.tasks[input.taskId]!;
+    if (!task.candidates.includes(input.actor)) {
+      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
+    }
+    if (release) {
+      return task.assignee === input.actor
+        ? null
+        : { code: 'TASK_CLAIMED', message: `task ${input.taskId} is not claimed by ${input.actor}` };
+    }
+    if (task.assignee) return { code: 'TASK_CLAIMED', message: `task ${input.taskId} is claimed by ${task.assignee}` };
+    return null;
+  }
+
+  /** A candidate takes the task: the other candidates no longer see or decide it until it is unclaimed. */
+  claim(input: { taskId: string; actor: string }, release: boolean, at: string): TaskState {
+    const error = this.validateClaim(input, release);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    if (release) delete task.assignee;
+    else task.assignee = input.actor;
+    this.record({
+      at,
+      type: release ? 'task.unclaimed' : 'task.claimed',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
     });
     return task;
   }

@@ -30,6 +30,7 @@ import {
   SA,
   cancelUpdate,
   ccUpdate,
+  claimUpdate,
   changeUpdate,
   decideSignal,
   decideUpdate,
@@ -531,6 +532,17 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         return view();
       }),
     { validator: (input) => refuseTask(machine.validateTransfer(input)) },
+  );
+  setHandler(
+    claimUpdate,
+    (input) =>
+      serially(async () => {
+        refuseTask(machine.validateClaim(input, Boolean(input.release)));
+        machine.claim(input, Boolean(input.release), new Date().toISOString());
+        await project();
+        return view();
+      }),
+    { validator: (input) => refuseTask(machine.validateClaim(input, Boolean(input.release))) },
   );
   setHandler(
     delegateUpdate,

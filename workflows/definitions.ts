@@ -114,6 +114,8 @@ export interface ProcessView {
 export const decideUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decide');
 /** 转办: a candidate hands the task to someone else (refused as DecisionRefused, like a decision). */
 export const transferUpdate = defineUpdate<ProcessView, [TransferInput]>('transfer');
+/** A candidate claims the task (`release`: unclaims it); refused as DecisionRefused. */
+export const claimUpdate = defineUpdate<ProcessView, [{ taskId: string; actor: string; release?: boolean }]>('claim');
 /** 委派: someone else works on the task and resolves it back; the candidates decide after. */
 export const delegateUpdate = defineUpdate<ProcessView, [TransferInput]>('delegate');
 /** The delegate hands the task back with their opinion (refused as DecisionRefused). */

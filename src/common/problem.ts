@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'TRANSFER_INVALID'
   | 'CC_NOT_ALLOWED'
   | 'TASK_DELEGATED'
+  | 'TASK_CLAIMED'
   | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY'
@@ -66,6 +67,7 @@ export function statusOf(code: ErrorCode): number {
     case 'WITHDRAW_NOT_ALLOWED':
     case 'MESSAGE_NOT_EXPECTED':
     case 'TASK_DELEGATED':
+    case 'TASK_CLAIMED':
       return 409;
     case 'ACTION_NOT_ALLOWED':
     case 'RETURN_TARGET_INVALID':

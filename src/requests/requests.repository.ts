@@ -205,6 +205,7 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     comment: t.comment,
     returnTo: t.returnTo,
     delegatedTo: t.delegatedTo,
+    assignee: t.assignee,
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
   };

@@ -80,6 +80,7 @@ export const TaskViewSchema = z.object({
   comment: z.string().nullable(),
   returnTo: z.string().nullable().describe('A return (退回): the step it sent the work back to'),
   delegatedTo: z.string().nullable().describe('委派: who works on it until they resolve it back'),
+  assignee: z.string().nullable().describe('The candidate who claimed it: only they decide it until they unclaim it'),
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
 });

@@ -26,6 +26,8 @@ export class TaskEntity {
   @Column({ type: 'int' }) seq!: number;
   /** A return's (退回) target step. */
   @Column({ type: 'text', name: 'return_to', nullable: true }) returnTo!: string | null;
+  /** The candidate who claimed the task: only they see and decide it until they unclaim it. */
+  @Column({ type: 'text', nullable: true }) assignee!: string | null;
   /** 委派: who works on the task until they resolve it back. */
   @Column({ type: 'text', name: 'delegated_to', nullable: true }) delegatedTo!: string | null;
 }

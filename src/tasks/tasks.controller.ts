@@ -114,6 +114,21 @@ export class TasksController {
     return this.tasks.handOver('transfer', user, id, body);
   }
 
+  @Post(':id/claim')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Claim an open task: the other candidates no longer see or decide it until you unclaim it' })
+  @ApiResponse({ status: 409, description: 'TASK_CLAIMED', schema: apiSchema(ProblemSchema) })
+  claim(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.tasks.claim(user, id, false);
+  }
+
+  @Post(':id/unclaim')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Give a claimed task back to all its candidates' })
+  unclaim(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
+    return this.tasks.claim(user, id, true);
+  }
+
   @Post(':id/delegate')
   @HttpCode(200)
   @ApiOperation({ summary: '委派: let another user work on an open task; it comes back to you when they resolve it' })

@@ -40,6 +40,8 @@ export class TasksRepository {
       .where(`t.status = 'open'`)
       // Mine as a candidate, or delegated to me (委派).
       .andWhere('(c.username IS NOT NULL OR t.delegated_to = :username)', { username })
+      // A task another candidate claimed leaves the others' inboxes until it is unclaimed.
+      .andWhere('(t.assignee IS NULL OR t.assignee = :username OR t.delegated_to = :username)', { username })
       .orderBy(`coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz)`)
       .addOrderBy('t.id')
       .limit(limit + 1);

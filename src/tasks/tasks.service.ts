@@ -12,6 +12,7 @@ import {
   type DecisionResult,
   decideUpdate,
   stateQuery,
+  claimUpdate,
   delegateUpdate,
   resolveUpdate,
   transferUpdate,
@@ -35,6 +36,7 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   TASK_DELEGATED: 'TASK_DELEGATED',
   COMMENT_REQUIRED: 'COMMENT_REQUIRED',
   CC_NOT_ALLOWED: 'CC_NOT_ALLOWED',
+  TASK_CLAIMED: 'TASK_CLAIMED',
 };
 
 @Injectable()
@@ -73,8 +75,11 @@ export class TasksService {
       if (task.delegatedTo) {
         if (task.delegatedTo === user.username) allowedActions.push('resolve');
       } else if (candidates.includes(user.username)) {
-        const decisions = (chain.actions[id] ?? []).filter((a) => a !== 'return' || returnTargets.length > 0);
-        allowedActions.push(...decisions, 'transfer', 'delegate');
+        // Claimed by another candidate, it waits for them.
+        if (!task.assignee || task.assignee === user.username) {
+          const decisions = (chain.actions[id] ?? []).filter((a) => a !== 'return' || returnTargets.length > 0);
+          allowedActions.push(...decisions, 'transfer', 'delegate', task.assignee ? 'unclaim' : 'claim');
+        }
       }
       if (request && (request.initiator === user.username || user.isAdmin)) allowedActions.push('urge');
     }
@@ -167,6 +172,20 @@ export class TasksService {
       await (kind === 'transfer'
         ? handle.executeUpdate(transferUpdate, { args: [input] })
         : handle.executeUpdate(delegateUpdate, { args: [input] }));
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+    return this.get({ ...user, isAdmin: true }, id);
+  }
+
+  /** A candidate claims the task (or, with `release`, unclaims it). */
+  async claim(user: DirectoryUser, id: string, release: boolean) {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    try {
+      await this.temporal.workflow
+        .getHandle(task.requestId)
+        .executeUpdate(claimUpdate, { args: [{ taskId: id, actor: user.username, release }] });
     } catch (err) {
       throw this.refusal(err, id);
     }

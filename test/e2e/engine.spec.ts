@@ -60,7 +60,7 @@ describe('U1 over HTTP', () => {
     const task = await e2e.http('GET', `/api/tasks/${taskId}`, { token: await token('tanglin') });
     expect(task.status).toBe(200);
     expect(task.body.returnTargets).toEqual(['apply', 'review-press-office']);
-    expect(task.body.allowedActions).toEqual(['approve', 'reject', 'return', 'transfer', 'delegate']);
+    expect(task.body.allowedActions).toEqual(['approve', 'reject', 'return', 'transfer', 'delegate', 'claim']);
     expect(task.body.request).toMatchObject({
       id,
       processKey: U1,
@@ -337,6 +337,49 @@ describe('inbox filters over HTTP', () => {
     });
     for (const id of Object.values(ids))
       await e2e.http('POST', `/api/requests/${id}/cancel`, { token: await token('admin'), body: {} });
+  });
+});
+
+describe('claim over HTTP', () => {
+  it("takes a shared task out of the other candidates' inboxes until it is unclaimed", async () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:fabu="http://fabu.gov.cn/schema/bpmn/fabu" id="defs" targetNamespace="http://fabu.gov.cn/test">
+  <bpmn:process id="claim-test-chain" name="认领测试" isExecutable="true" fabu:code="CL">
+    <bpmn:startEvent id="start"/>
+    <bpmn:userTask id="sign" name="主要领导或分管领导审签"><bpmn:extensionElements>
+      <fabu:candidate position="main-leader" org="applicant"/><fabu:candidate position="leader-in-charge" org="applicant"/>
+    </bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="end" fabu:outcome="approved"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sign"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="sign" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>`;
+    expect((await e2e.http('POST', '/api/processes', { token: await token('admin'), body: { xml } })).status).toBe(201);
+    const created = await e2e.http('POST', '/api/requests', {
+      token: await token('sunli'),
+      body: { processKey: 'claim-test-chain', title: '认领测试' },
+    });
+    const taskId = created.body.tasks[0].id as string;
+    expect(created.body.tasks[0].candidates).toEqual(['chenming', 'liuqiang']);
+    const post = async (username: string, action: string, body?: Record<string, unknown>) =>
+      e2e.http('POST', `/api/tasks/${taskId}/${action}`, { token: await token(username), ...(body ? { body } : {}) });
+    const sees = async (username: string) =>
+      (
+        (await e2e.http('GET', '/api/tasks?limit=200', { token: await token(username) })).body.items as Array<{
+          id: string;
+        }>
+      ).some((t) => t.id === taskId);
+
+    expect((await post('chenming', 'claim')).body).toMatchObject({ assignee: 'chenming' });
+    expect(await sees('liuqiang')).toBe(false);
+    expect(await sees('chenming')).toBe(true);
+    expect((await post('liuqiang', 'claim')).body.code).toBe('TASK_CLAIMED');
+    expect((await post('liuqiang', 'decision', { action: 'approve' })).body.code).toBe('TASK_CLAIMED');
+    expect((await post('liuqiang', 'unclaim')).body.code).toBe('TASK_CLAIMED');
+    expect((await post('chenming', 'unclaim')).body).toMatchObject({ assignee: null });
+    expect(await sees('liuqiang')).toBe(true);
+    expect((await post('liuqiang', 'decision', { action: 'approve' })).status).toBe(200);
   });
 });
 

@@ -606,6 +606,21 @@ describe('ApprovalMachine engine', () => {
       expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toBeNull();
     });
 
+    it('lets one candidate claim a shared task, so only they decide it until they unclaim it', async () => {
+      const d = new Driver(await compile(start + task('a') + end() + chain('start', 'a', 'end')));
+      const a = d.open('a');
+      d.machine.state.tasks[a.taskId]!.candidates = ['chen', 'liu'];
+      d.machine.claim({ taskId: a.taskId, actor: 'chen' }, false, T1);
+      expect(d.machine.validateClaim({ taskId: a.taskId, actor: 'liu' })).toMatchObject({ code: 'TASK_CLAIMED' });
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'liu' })).toMatchObject({
+        code: 'TASK_CLAIMED',
+      });
+      expect(d.machine.validateClaim({ taskId: a.taskId, actor: 'liu' }, true)).toMatchObject({ code: 'TASK_CLAIMED' });
+      d.machine.claim({ taskId: a.taskId, actor: 'chen' }, true, T1);
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'liu' })).toBeNull();
+      expect(d.machine.state.history.slice(-2).map((h) => h.type)).toEqual(['task.claimed', 'task.unclaimed']);
+    });
+
     it('urges the candidates for the applicant or an operator, at most once an hour per task', async () => {
       const d = new Driver(await compile(start + task('a') + end() + chain('start', 'a', 'end')));
       const a = d.open('a');

@@ -16,6 +16,7 @@ export class Engine1764200000000 implements MigrationInterface {
       ALTER TABLE requests ADD COLUMN cc text[] NOT NULL DEFAULT '{}';
       ALTER TABLE tasks ADD COLUMN return_to text NULL;
       ALTER TABLE tasks ADD COLUMN delegated_to text NULL;
+      ALTER TABLE tasks ADD COLUMN assignee text NULL;
       CREATE INDEX tasks_delegated_to_open ON tasks (delegated_to) WHERE status = 'open' AND delegated_to IS NOT NULL;
     `);
   }
@@ -23,6 +24,7 @@ export class Engine1764200000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       DROP INDEX tasks_delegated_to_open;
+      ALTER TABLE tasks DROP COLUMN assignee;
       ALTER TABLE tasks DROP COLUMN delegated_to;
       ALTER TABLE tasks DROP COLUMN return_to;
       ALTER TABLE requests DROP COLUMN cc;
