@@ -53,9 +53,18 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<Runni
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
-  let output = '';
+  // The first lines carry the cause of an early exit (a port taken, a bad flag), the last the
+  // stack of the panic that follows: keep both.
+  let head = '';
+  let tail = '';
+  let total = 0;
+  const output = () =>
+    total <= head.length + tail.length ? head + tail.slice(head.length + tail.length - total) : `${head}\n…\n${tail}`;
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
+    const text = chunk.toString();
+    total += text.length;
+    if (head.length < 2000) head = (head + text).slice(0, 2000);
+    tail = (tail + text).slice(-4000);
     for (const line of chunk.toString().split('\n').filter(Boolean))
       o.logger.debug({ component: 'temporal-server' }, line);
   };
@@ -69,13 +78,13 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<Runni
     const early = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 200))]);
     if (early !== 'alive') {
       throw new Error(
-        `Temporal dev server exited with ${early} before it was ready (is port ${o.port} or ${o.uiPort} in use?):\n${output}`,
+        `Temporal dev server exited with ${early} before it was ready (is port ${o.port} or ${o.uiPort} in use?):\n${output()}`,
       );
     }
     if (await answers(address, o.namespace)) break;
     if (Date.now() > deadline) {
       await stopChild(child, exited);
-      throw new Error(`Temporal dev server did not answer on ${address} within 60 s:\n${output}`);
+      throw new Error(`Temporal dev server did not answer on ${address} within 60 s:\n${output()}`);
     }
   }
   return { address, uiUrl: `http://127.0.0.1:${o.uiPort}`, stop: () => stopChild(child, exited) };
