@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       uiUrl = server.uiUrl;
     }
     let databaseUrl = env.DATABASE_URL;
+    let migrationUrl = env.DATABASE_MIGRATION_URL;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres({
         databaseDir: join(config.dataDir, 'postgres'),
@@ -48,12 +49,14 @@ async function main(): Promise<void> {
       });
       stops.push(pg.stop);
       databaseUrl = pg.url;
+      migrationUrl = pg.ownerUrl;
     }
     const seedDemo = env.SEED_DEMO ?? (config.embedded.temporal || config.embedded.postgres);
     const app = await startFabu({
       config,
       temporalAddress,
       databaseUrl,
+      migrationUrl,
       roles: { api: true, worker: true },
       deployProcesses: true,
       seedDemo,

@@ -6,6 +6,8 @@ export interface RuntimeSettings {
   config: FabuConfig;
   temporalAddress: string;
   databaseUrl: string;
+  /** The schema owner's URL for migrations; unset = migrate with databaseUrl. */
+  migrationUrl?: string;
   roles: { api: boolean; worker: boolean };
   /** Compile and deploy every file in processes/ at start (refusing to start on an invalid one). */
   deployProcesses: boolean;

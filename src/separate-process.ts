@@ -29,6 +29,7 @@ export async function separateProcess(role: 'api' | 'worker', start: Start): Pro
       config,
       temporalAddress: config.env.TEMPORAL_ADDRESS!,
       databaseUrl: config.env.DATABASE_URL!,
+      migrationUrl: config.env.DATABASE_MIGRATION_URL,
       deployProcesses: role === 'api',
       seedDemo: config.env.SEED_DEMO ?? false,
       signingKey: await devSigningKey(config),

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Client, Connection } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { CalendarRepository } from '../calendar/calendar.repository.js';
-import { migrate } from '../database/data-source.js';
+import { dataSourceOptions, migrate } from '../database/data-source.js';
 import { DEMO_DIRECTORY } from '../directory/demo-directory.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { ProcessesService } from '../processes/processes.service.js';
@@ -28,7 +28,7 @@ export class BootstrapService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const log = this.runtime.logger;
-    const migrations = await migrate(this.db);
+    const migrations = await this.migrate();
     if (migrations.length) log.info({ migrations }, 'database migrated');
     const years = await this.calendar.seedBundled();
     if (years.length) log.info({ from: years[0], to: years.at(-1) }, 'bundled holiday data loaded');
@@ -45,6 +45,18 @@ export class BootstrapService implements OnModuleInit {
       for (const d of await this.processes.deployFolder(this.runtime.config.processesDir)) {
         log.info(d, d.created ? 'process deployed' : 'process unchanged');
       }
+    }
+  }
+
+  /** As the schema owner when one is configured: the app's own role may not change the schema. */
+  private async migrate(): Promise<string[]> {
+    const { migrationUrl, databaseUrl } = this.runtime;
+    if (!migrationUrl || migrationUrl === databaseUrl) return migrate(this.db);
+    const owner = await new DataSource({ ...dataSourceOptions(migrationUrl), extra: { max: 2 } }).initialize();
+    try {
+      return await migrate(owner);
+    } finally {
+      await owner.destroy();
     }
   }
 }

@@ -40,6 +40,13 @@ export const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
     .optional()
     .describe('PostgreSQL URL; unset = start the embedded PostgreSQL'),
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional()
+    .describe(
+      "The schema owner's URL, for migrations; unset = DATABASE_URL. The app's own login needs only the fabu_runtime role",
+    ),
   EMBEDDED_PG_PORT: port.default(54329).describe('Embedded PostgreSQL port'),
   AUTH_MODE: z
     .enum(['dev', 'oidc'])

@@ -10,6 +10,7 @@ import { Init1764000000000 } from './migrations/1764000000000-init.js';
 import { Calendar1764100000000 } from './migrations/1764100000000-calendar.js';
 import { Engine1764200000000 } from './migrations/1764200000000-engine.js';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain.js';
+import { AppRole1764400000000 } from './migrations/1764400000000-app-role.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -29,7 +30,13 @@ export const ENTITIES = [
 ];
 
 /** Migrations are listed as classes (globs are fragile under ESM); committed ones are never edited. */
-export const MIGRATIONS = [Init1764000000000, Calendar1764100000000, Engine1764200000000, AuditChain1764300000000];
+export const MIGRATIONS = [
+  Init1764000000000,
+  Calendar1764100000000,
+  Engine1764200000000,
+  AuditChain1764300000000,
+  AppRole1764400000000,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

