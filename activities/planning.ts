@@ -1,6 +1,7 @@
 import type { WorkingDayCalendar } from '../src/calendar/working-days.js';
 import { computeDue } from '../src/calendar/working-days.js';
 import type { DirectoryRepository } from '../src/directory/directory.repository.js';
+import type { ProxiesRepository } from '../src/proxies/proxies.repository.js';
 import type { CandidateExpr, DueRule, UserTaskNode } from '../src/processes/ir.js';
 import type { RequestFields } from '../workflows/definitions.js';
 
@@ -10,6 +11,10 @@ export interface PlanTaskInput {
   node: UserTaskNode;
   /** The candidate expressions of this task: all of the node's, or one per multi-instance instance. */
   candidates?: CandidateExpr[];
+  /** An added sign-off (加签): these users, not the node's expressions. */
+  users?: string[];
+  /** The chain, for proxies registered for one chain only. */
+  processKey?: string;
   request: RequestFields;
   /** ISO instant the task opened (the workflow's clock). */
   openedAt: string;
@@ -28,10 +33,14 @@ export interface TaskPlan extends DuePlan {
   unresolved: CandidateExpr[];
   /** No one held a candidate position, so the task went to its fabu:escalation (fabu:onEmpty="escalate"). */
   escalated?: boolean;
+  /** Candidates standing in for someone away (proxy → the one they cover). */
+  onBehalfOf?: Record<string, string>;
 }
 
 export interface PlanningDeps {
   directory: Pick<DirectoryRepository, 'resolve'>;
+  /** Cover while away; without it (tests of the chains alone) no one has a proxy. */
+  proxies?: Pick<ProxiesRepository, 'resolve'>;
   /** The statutory calendar as known now (the store, or the bundled data in tests). */
   calendar: () => WorkingDayCalendar | Promise<WorkingDayCalendar>;
   /** HH:MM at which a working-day deadline falls due. */
@@ -49,6 +58,29 @@ export function createPlanningActivities(deps: PlanningDeps) {
       users.forEach((u) => candidates.add(u));
     }
     return { candidates: [...candidates].sort(), unresolved };
+  }
+
+  /**
+   * Cover while away: a candidate with a proxy in force when the task opens is replaced by the end
+   * of their proxy chain, and the task remembers whom the proxy stands in for.
+   */
+  async function standIn(
+    users: string[],
+    input: PlanTaskInput,
+  ): Promise<{ candidates: string[]; onBehalfOf?: Record<string, string> }> {
+    const proxyOf = deps.proxies ? await deps.proxies.resolve(users, new Date(input.openedAt), input.processKey) : {};
+    if (Object.keys(proxyOf).length === 0) return { candidates: users };
+    const candidates = new Set<string>();
+    const onBehalfOf: Record<string, string> = {};
+    for (const user of users) {
+      const proxy = proxyOf[user];
+      if (!proxy) candidates.add(user);
+      else {
+        candidates.add(proxy);
+        if (!users.includes(proxy) && !onBehalfOf[proxy]) onBehalfOf[proxy] = user;
+      }
+    }
+    return { candidates: [...candidates].sort(), onBehalfOf };
   }
 
   async function planDue(input: Omit<PlanTaskInput, 'taskId'> & { taskId?: string }): Promise<DuePlan> {
@@ -72,13 +104,14 @@ export function createPlanningActivities(deps: PlanningDeps) {
 
   return {
     async planTask(input: PlanTaskInput): Promise<TaskPlan> {
-      const { candidates, unresolved } = await resolveAll(input.candidates ?? input.node.candidates, input.request);
       const due = await planDue(input);
+      if (input.users) return { ...(await standIn(input.users, input)), unresolved: [], ...due };
+      const { candidates, unresolved } = await resolveAll(input.candidates ?? input.node.candidates, input.request);
       if (candidates.length === 0 && input.node.onEmpty === 'escalate') {
         const escalation = await resolveAll(input.node.escalation, input.request);
-        return { candidates: escalation.candidates, unresolved, escalated: true, ...due };
+        return { ...(await standIn(escalation.candidates, input)), unresolved, escalated: true, ...due };
       }
-      return { candidates, unresolved, ...due };
+      return { ...(await standIn(candidates, input)), unresolved, ...due };
     },
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */

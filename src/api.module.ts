@@ -5,7 +5,11 @@ import { AuthController, DevLoginController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
 import { CalendarController } from './calendar/calendar.controller.js';
+import { DirectoryController } from './directory/directory.controller.js';
+import { DirectoryService } from './directory/directory.service.js';
 import { HealthController } from './health/health.controller.js';
+import { ProxiesController } from './proxies/proxies.controller.js';
+import { ProxiesService } from './proxies/proxies.service.js';
 import { ProcessesController } from './processes/processes.controller.js';
 import { RequestsController } from './requests/requests.controller.js';
 import { RequestsService } from './requests/requests.service.js';
@@ -29,8 +33,17 @@ export class ApiModule {
         RequestsController,
         CalendarController,
         TasksController,
+        DirectoryController,
+        ProxiesController,
       ],
-      providers: [AuthService, RequestsService, TasksService, { provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [
+        AuthService,
+        RequestsService,
+        TasksService,
+        DirectoryService,
+        ProxiesService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     };
   }
 }

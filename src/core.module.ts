@@ -8,6 +8,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
 import { ProcessesService } from './processes/processes.service.js';
+import { ProxiesRepository } from './proxies/proxies.repository.js';
 import { ReadModelRepository } from './projection/read-model.repository.js';
 import { RequestsRepository } from './requests/requests.repository.js';
 import { RUNTIME, type RuntimeSettings } from './runtime.js';
@@ -24,6 +25,7 @@ class TemporalClientCloser implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [
+  ProxiesRepository,
   CalendarRepository,
   DirectoryRepository,
   ProcessDefinitionsRepository,

@@ -50,7 +50,20 @@ export interface TaskState {
   delegatedBy?: string;
   /** Passed by a policy, not by a person: `already-approved` (fabu:dedupe) or `applicant` (fabu:skipApplicant). */
   skipped?: SkipReason;
+  /** Cover while away: a candidate standing in for someone (proxy → the one they stand in for). */
+  onBehalfOf?: Record<string, string>;
+  /** 加签: this task is a sign-off added to another one (its owner task), before, after or beside it. */
+  addedFor?: string;
+  addMode?: SignerMode;
+  addedBy?: string;
+  /** The owner task waits for this added sign-off (前加签) before its candidates may decide. */
+  blockedBy?: string;
+  /** 后加签: who signs after this task is approved, in order, and who added them. */
+  after?: Array<{ to: string; by: string }>;
 }
+
+/** 加签: the added person signs before the task's holder, after them, or beside them (both must approve). */
+export type SignerMode = 'before' | 'after' | 'parallel';
 
 export type SkipReason = 'already-approved' | 'applicant';
 
@@ -111,6 +124,8 @@ export type HistoryType =
   | 'task.resolved'
   | 'task.urged'
   | 'task.unassigned'
+  | 'task.signerAdded'
+  | 'task.signerRemoved'
   | 'step.completed'
   | 'gateway.taken'
   | 'timer.fired'
@@ -179,7 +194,9 @@ export type DecisionErrorCode =
   | 'TASK_CLAIMED'
   | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
-  | 'URGED_RECENTLY';
+  | 'URGED_RECENTLY'
+  | 'SIGNER_INVALID'
+  | 'TASK_BLOCKED';
 
 export interface DecisionError {
   code: DecisionErrorCode;
@@ -187,7 +204,14 @@ export interface DecisionError {
 }
 
 export type Effect =
-  | { type: 'openTask'; taskId: string; node: UserTaskNode; candidates: CandidateExpr[] }
+  | {
+      type: 'openTask';
+      taskId: string;
+      node: UserTaskNode;
+      candidates: CandidateExpr[];
+      /** An added sign-off (加签): these users, not the node's candidate expressions. */
+      users?: string[];
+    }
   | { type: 'startTimer'; timerId: string; elementId: string; rule: DueRule; baseAt: string }
   | { type: 'runService'; stepId: string; node: ServiceTaskNode }
   | { type: 'completed'; outcome: Outcome };
@@ -199,6 +223,8 @@ export interface OpenedTaskDetails {
   dueBasis?: string;
   /** No one held a candidate position: the task went to its escalation (fabu:onEmpty="escalate"). */
   escalated?: boolean;
+  /** Candidates standing in for someone away (proxy → the one they cover). */
+  onBehalfOf?: Record<string, string>;
 }
 
 export interface TransferInput {
@@ -206,6 +232,16 @@ export interface TransferInput {
   actor: string;
   /** Username of the person the task goes to. */
   to: string;
+  comment?: string;
+}
+
+export interface SignerInput {
+  /** The task whose holder adds (or removes) the sign-off. */
+  taskId: string;
+  actor: string;
+  /** The person added or removed. */
+  to: string;
+  mode: SignerMode;
   comment?: string;
 }
 
@@ -266,8 +302,13 @@ export class ApprovalMachine {
   taskOpened(taskId: string, details: OpenedTaskDetails, at: string): TaskState {
     const task = this.requireTask(taskId);
     if (task.status !== 'opening') throw new Error(`task ${taskId} is ${task.status}, not opening`);
-    const { escalated, ...fields } = details;
-    Object.assign(task, { ...fields, status: 'open', openedAt: at });
+    const { escalated, onBehalfOf, ...fields } = details;
+    Object.assign(task, {
+      ...fields,
+      status: 'open',
+      openedAt: at,
+      ...(onBehalfOf && Object.keys(onBehalfOf).length ? { onBehalfOf } : {}),
+    });
     this.record({
       at,
       type: 'task.opened',
@@ -279,6 +320,8 @@ export class ApprovalMachine {
         dueAt: details.dueAt,
         dueProvisional: details.dueProvisional,
         ...(escalated ? { escalated: 'no one holds the candidate positions' } : {}),
+        ...(task.onBehalfOf ? { onBehalfOf: task.onBehalfOf } : {}),
+        ...(task.addedFor ? { addedFor: task.addedFor, mode: task.addMode, addedBy: task.addedBy } : {}),
       },
     });
     if (details.candidates.length === 0) {
@@ -295,7 +338,8 @@ export class ApprovalMachine {
    */
   skipReason(taskId: string, initiator: string): SkipReason | null {
     const task = this.state.tasks[taskId];
-    if (task?.status !== 'open') return null;
+    // An added sign-off (加签) was asked for by name: no policy passes it.
+    if (task?.status !== 'open' || task.addedFor) return null;
     const node = this.userTask(task.elementId);
     if (this.ir.dedupe) {
       const approvers = new Set(
@@ -347,9 +391,21 @@ export class ApprovalMachine {
     if (task.assignee && task.assignee !== decision.actor) {
       return { code: 'TASK_CLAIMED', message: `task ${decision.taskId} is claimed by ${task.assignee}` };
     }
+    if (task.blockedBy) {
+      const first = this.state.tasks[task.blockedBy];
+      return {
+        code: 'TASK_BLOCKED',
+        message: `task ${decision.taskId} waits for ${first?.candidates.join(', ') ?? 'an added signer'} to sign first (前加签)`,
+      };
+    }
     const node = this.userTask(task.elementId);
-    if (!(node.actions ?? DEFAULT_ACTIONS).includes(decision.action)) {
-      return { code: 'ACTION_NOT_ALLOWED', message: `${decision.action} is not allowed on ${node.id}` };
+    if (!this.actionsOf(task).includes(decision.action)) {
+      return {
+        code: 'ACTION_NOT_ALLOWED',
+        message: task.addedFor
+          ? `an added sign-off is approved or rejected, not ${decision.action}`
+          : `${decision.action} is not allowed on ${node.id}`,
+      };
     }
     if (node.commentRequired?.includes(decision.action) && !decision.comment?.trim()) {
       return { code: 'COMMENT_REQUIRED', message: `${decision.action} on ${node.id} needs a comment (意见)` };
@@ -398,10 +454,216 @@ export class ApprovalMachine {
       action: decision.action,
       comment: decision.comment,
       round: task.round,
-      ...(decision.returnTo ? { detail: { returnTo: decision.returnTo } } : {}),
+      ...(decision.returnTo || task.onBehalfOf?.[decision.actor]
+        ? {
+            detail: {
+              ...(decision.returnTo ? { returnTo: decision.returnTo } : {}),
+              ...(task.onBehalfOf?.[decision.actor] ? { onBehalfOf: task.onBehalfOf[decision.actor] } : {}),
+            },
+          }
+        : {}),
     });
+    if (task.addedFor) return this.afterAdded(task, decision.action === 'approve', at);
+    if (decision.action !== 'approve') this.cancelAdded(task, at);
     if (decision.action === 'return') return this.returnTo(task, decision.returnTo!, at);
+    if (decision.action === 'approve') return this.continueInstance(task, at);
     return this.afterInstance(task, decision.action, at);
+  }
+
+  /** The decisions a task offers: its BPMN's, or approve and reject for an added sign-off. */
+  actionsOf(task: TaskState): DecisionAction[] {
+    if (task.addedFor) return ['approve', 'reject'];
+    const node = this.ir.nodes[task.elementId];
+    return node?.kind === 'userTask' ? (node.actions ?? DEFAULT_ACTIONS) : [];
+  }
+
+  /** Why adding (加签) or removing (减签) a sign-off would be refused, or null. */
+  validateSigner(input: SignerInput, remove = false): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    const task = this.state.tasks[input.taskId];
+    if (!task) return { code: 'TASK_NOT_FOUND', message: `no task ${input.taskId} in this request` };
+    if (remove) {
+      if (!this.pendingSigner(task, input.to, input.actor)) {
+        return {
+          code: 'SIGNER_INVALID',
+          message: `${input.to} has no pending sign-off on task ${input.taskId} that ${input.actor} added`,
+        };
+      }
+      return null;
+    }
+    if (task.status !== 'open') return { code: 'TASK_NOT_OPEN', message: `task ${input.taskId} is ${task.status}` };
+    if (!task.candidates.includes(input.actor)) {
+      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
+    }
+    if (task.delegatedTo) {
+      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
+    }
+    if (task.assignee && task.assignee !== input.actor) {
+      return { code: 'TASK_CLAIMED', message: `task ${input.taskId} is claimed by ${task.assignee}` };
+    }
+    if (task.addedFor) {
+      return { code: 'ACTION_NOT_ALLOWED', message: 'an added sign-off cannot add signers of its own' };
+    }
+    if (input.mode === 'before' && task.blockedBy) {
+      return { code: 'TASK_BLOCKED', message: `task ${input.taskId} already waits for a sign-off before it` };
+    }
+    if (!input.to || task.candidates.includes(input.to)) {
+      return { code: 'SIGNER_INVALID', message: `${input.to || 'no one'} is already a candidate of this task` };
+    }
+    if (this.signersOf(task).includes(input.to)) {
+      return { code: 'SIGNER_INVALID', message: `${input.to} already has a sign-off pending on this task` };
+    }
+    return null;
+  }
+
+  /**
+   * 加签: before (the holder decides once the added person approved), after (the step moves on once
+   * the added person approved after the holder) or parallel (both must approve, in any order). A
+   * rejection by an added person rejects the holder's instance as the holder's own would.
+   */
+  addSigner(input: SignerInput, at: string): Effect[] {
+    const error = this.validateSigner(input);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const task = this.state.tasks[input.taskId]!;
+    this.record({
+      at,
+      type: 'task.signerAdded',
+      taskId: task.taskId,
+      elementId: task.elementId,
+      actor: input.actor,
+      round: task.round,
+      ...(input.comment ? { comment: input.comment } : {}),
+      detail: { to: input.to, mode: input.mode },
+    });
+    if (input.mode === 'after') {
+      task.after = [...(task.after ?? []), { to: input.to, by: input.actor }];
+      return [];
+    }
+    const effect = this.openAdded(task, input.to, input.actor, input.mode);
+    if (input.mode === 'before') task.blockedBy = effect.taskId;
+    return [effect];
+  }
+
+  /** 减签: the person who added a sign-off takes it back while it is still pending. */
+  removeSigner(input: SignerInput, at: string): Effect[] {
+    const error = this.validateSigner(input, true);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const owner = this.state.tasks[input.taskId]!;
+    const pending = this.pendingSigner(owner, input.to, input.actor)!;
+    this.record({
+      at,
+      type: 'task.signerRemoved',
+      taskId: owner.taskId,
+      elementId: owner.elementId,
+      actor: input.actor,
+      round: owner.round,
+      detail: { to: input.to, mode: pending.mode },
+    });
+    if (pending.task) {
+      this.cancelTask(pending.task, at);
+      if (owner.blockedBy === pending.task.taskId) delete owner.blockedBy;
+    } else {
+      owner.after = owner.after!.filter((a) => !(a.to === input.to && a.by === input.actor));
+    }
+    return this.continueInstance(owner, at);
+  }
+
+  /** Users with a sign-off still pending on a task: open added tasks, and those queued after it. */
+  signersOf(task: TaskState): string[] {
+    return this.pendingSigners(task).map((s) => s.to);
+  }
+
+  /** The sign-offs still pending on a task (加签), who added them and how. */
+  pendingSigners(task: TaskState): Array<{ to: string; by: string; mode: SignerMode }> {
+    return [
+      ...this.openAddedTo(task).map((t) => ({
+        // The person added, even when a proxy stands in for them.
+        to: Object.values(t.onBehalfOf ?? {})[0] ?? t.candidates[0] ?? '',
+        by: t.addedBy!,
+        mode: t.addMode!,
+      })),
+      ...(task.after ?? []).map((a) => ({ to: a.to, by: a.by, mode: 'after' as const })),
+    ];
+  }
+
+  private pendingSigner(owner: TaskState, to: string, by: string): { mode: SignerMode; task?: TaskState } | undefined {
+    const open = this.openAddedTo(owner).find(
+      (t) => t.addedBy === by && (t.candidates.includes(to) || Object.values(t.onBehalfOf ?? {}).includes(to)),
+    );
+    if (open) return { mode: open.addMode!, task: open };
+    if (owner.after?.some((a) => a.to === to && a.by === by)) return { mode: 'after' };
+    return undefined;
+  }
+
+  private openAddedTo(owner: TaskState): TaskState[] {
+    return Object.values(this.state.tasks).filter(
+      (t) => t.addedFor === owner.taskId && (t.status === 'open' || t.status === 'opening'),
+    );
+  }
+
+  private openAdded(owner: TaskState, to: string, by: string, mode: SignerMode): Extract<Effect, { type: 'openTask' }> {
+    const node = this.userTask(owner.elementId);
+    const n = (this.state.visits[node.id] ?? 0) + 1;
+    this.state.visits[node.id] = n;
+    const taskId = `${this.requestId}.${node.id}.${n}`;
+    this.state.tasks[taskId] = {
+      taskId,
+      elementId: node.id,
+      name: node.name,
+      rules: node.rules,
+      round: this.state.round,
+      ...(owner.stepId ? { stepId: owner.stepId } : {}),
+      ...(owner.instance !== undefined ? { instance: owner.instance } : {}),
+      status: 'opening',
+      candidates: [],
+      dueProvisional: false,
+      overdue: false,
+      addedFor: owner.taskId,
+      addMode: mode,
+      addedBy: by,
+    };
+    return { type: 'openTask', taskId, node, candidates: [], users: [to] };
+  }
+
+  /** An added sign-off was decided: it unblocks, continues, or (rejected) rejects its owner's instance. */
+  private afterAdded(added: TaskState, approved: boolean, at: string): Effect[] {
+    const owner = this.requireTask(added.addedFor!);
+    if (owner.blockedBy === added.taskId) delete owner.blockedBy;
+    if (approved) return this.continueInstance(owner, at);
+    if (owner.status === 'open' || owner.status === 'opening') this.cancelTask(owner, at);
+    this.cancelAdded(owner, at);
+    return this.afterInstance(owner, 'reject', at);
+  }
+
+  /** Cancels the sign-offs still pending on a task (it was rejected or returned). */
+  private cancelAdded(owner: TaskState, at: string): void {
+    for (const t of this.openAddedTo(owner)) this.cancelTask(t, at);
+    delete owner.blockedBy;
+    if (owner.after?.length) owner.after = [];
+  }
+
+  /**
+   * After an approval touching a task's instance: the instance is done once the holder approved and
+   * no added sign-off is pending; the next one queued after it (后加签) opens first.
+   */
+  private continueInstance(owner: TaskState, at: string): Effect[] {
+    if (owner.status !== 'completed' || owner.decision !== 'approve') return [];
+    if (this.openAddedTo(owner).length) return [];
+    const next = owner.after?.shift();
+    if (next) return [this.openAdded(owner, next.to, next.by, 'after')];
+    return this.afterInstance(owner, 'approve', at);
+  }
+
+  /** What an instance (its task and the sign-offs added to it) decided so far. */
+  private instanceDecision(taskId: string | null): DecisionAction | undefined {
+    const task = taskId ? this.state.tasks[taskId] : undefined;
+    if (!task) return undefined;
+    const added = Object.values(this.state.tasks).filter((t) => t.addedFor === task.taskId);
+    if (added.some((t) => t.decision === 'reject')) return 'reject';
+    if (task.decision === 'approve' && (this.openAddedTo(task).length || task.after?.length)) return undefined;
+    return task.decision;
   }
 
   /** Why a transfer (转办) would be refused, or null. */
@@ -981,7 +1243,7 @@ export class ApprovalMachine {
     const multi = node.multi;
     if (!multi) return this.closeStep(step, action === 'approve' ? 'approved' : 'rejected', at);
 
-    const decisions = step.instances!.map((id) => (id ? this.state.tasks[id]?.decision : undefined));
+    const decisions = step.instances!.map((id) => this.instanceDecision(id));
     const total = decisions.length;
     const approved = decisions.filter((d) => d === 'approve').length;
     const rejected = decisions.filter((d) => d === 'reject').length;
@@ -1058,9 +1320,11 @@ export class ApprovalMachine {
     step.status = status;
     step.result = result;
     step.closedAt = at;
-    for (const taskId of step.instances ?? []) {
-      const task = taskId ? this.state.tasks[taskId] : undefined;
-      if (task && (task.status === 'open' || task.status === 'opening')) this.cancelTask(task, at);
+    // Its instances' tasks and the sign-offs added to them (加签).
+    for (const task of Object.values(this.state.tasks)) {
+      if (task.stepId === step.stepId && (task.status === 'open' || task.status === 'opening')) {
+        this.cancelTask(task, at);
+      }
     }
     for (const timer of this.pendingTimersOf(step)) timer.status = 'cancelled';
   }

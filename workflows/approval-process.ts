@@ -45,6 +45,7 @@ import {
   resolveUpdate,
   transferUpdate,
   urgeUpdate,
+  signerUpdate,
   withdrawUpdate,
 } from './definitions.js';
 
@@ -127,11 +128,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     steps: Object.values(machine.state.steps),
     timers: machine.pendingTimers(),
     returnTargets: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, machine.returnTargets(t.taskId)])),
-    actions: Object.fromEntries(
-      machine.openTasks().map((t) => {
-        const node = definition.ir.nodes[t.elementId];
-        return [t.taskId, node?.kind === 'userTask' ? node.actions : []];
-      }),
+    // A task waiting for a sign-off added before it (前加签) offers no decision until then.
+    actions: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, t.blockedBy ? [] : machine.actionsOf(t)])),
+    signers: Object.fromEntries(
+      Object.values(machine.state.tasks)
+        .map((t) => [t.taskId, machine.pendingSigners(t)] as const)
+        .filter(([, pending]) => pending.length > 0),
     ),
     history: machine.state.history,
   });
@@ -210,14 +212,32 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
           const openedAt = new Date().toISOString();
           const plan = await planning.planTask.executeWithOptions(
             { startToCloseTimeout: '10 seconds', summary: `resolve candidates and due time of ${effect.node.id}` },
-            [{ requestId, taskId: effect.taskId, node: effect.node, candidates: effect.candidates, request, openedAt }],
+            [
+              {
+                requestId,
+                taskId: effect.taskId,
+                node: effect.node,
+                candidates: effect.candidates,
+                ...(effect.users ? { users: effect.users } : {}),
+                processKey: definition.key,
+                request,
+                openedAt,
+              },
+            ],
           );
           // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
           if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
-          const { candidates, dueAt, dueProvisional, dueBasis, escalated } = plan;
+          const { candidates, dueAt, dueProvisional, dueBasis, escalated, onBehalfOf } = plan;
           const task = machine.taskOpened(
             effect.taskId,
-            { candidates, dueAt, dueProvisional, dueBasis, ...(escalated ? { escalated } : {}) },
+            {
+              candidates,
+              dueAt,
+              dueProvisional,
+              dueBasis,
+              ...(escalated ? { escalated } : {}),
+              ...(onBehalfOf ? { onBehalfOf } : {}),
+            },
             openedAt,
           );
           if (plan.unresolved.length) {
@@ -565,6 +585,18 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         return view();
       }),
     { validator: (input) => refuseTask(machine.validateResolve(input)) },
+  );
+  setHandler(
+    signerUpdate,
+    (input) =>
+      serially(async () => {
+        const remove = Boolean(input.remove);
+        refuseTask(machine.validateSigner(input, remove));
+        const at = new Date().toISOString();
+        await run(remove ? machine.removeSigner(input, at) : machine.addSigner(input, at));
+        return view();
+      }),
+    { validator: (input) => refuseTask(machine.validateSigner(input, Boolean(input.remove))) },
   );
   setHandler(
     urgeUpdate,

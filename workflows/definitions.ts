@@ -9,6 +9,8 @@ import type {
   HistoryEntry,
   MachineState,
   MessageInput,
+  SignerInput,
+  SignerMode,
   StepState,
   TransferInput,
   UrgeInput,
@@ -107,6 +109,8 @@ export interface ProcessView {
   returnTargets: Record<string, string[]>;
   /** For each open task: the decisions its BPMN allows (fabu:actions). */
   actions: Record<string, DecisionAction[]>;
+  /** 加签 still pending, by the task they were added to (absent in views of older runs). */
+  signers?: Record<string, Array<{ to: string; by: string; mode: SignerMode }>>;
   history: HistoryEntry[];
 }
 
@@ -122,6 +126,11 @@ export const delegateUpdate = defineUpdate<ProcessView, [TransferInput]>('delega
 export const resolveUpdate = defineUpdate<ProcessView, [{ taskId: string; actor: string; comment?: string }]>(
   'resolve',
 );
+/**
+ * 加签 (add a sign-off before, after or beside the caller's own) and, with `remove`, 减签 (take back
+ * one the caller added while it is pending); refused as DecisionRefused.
+ */
+export const signerUpdate = defineUpdate<ProcessView, [SignerInput & { remove?: boolean }]>('signer');
 /** 催办: tells the task's current candidates again; the applicant or an operator, once an hour at most. */
 export const urgeUpdate = defineUpdate<{ notified: string[] }, [UrgeInput]>('urge');
 /** Same shape as {@link decideUpdate}, fire-and-forget for integrations; a refused decision is logged and dropped. */

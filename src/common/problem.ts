@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'TASK_NOT_FOUND'
   | 'PROCESS_NOT_FOUND'
   | 'USER_NOT_FOUND'
+  | 'ORG_NOT_FOUND'
   | 'NOT_A_CANDIDATE'
   | 'TASK_NOT_OPEN'
   | 'PROCESS_COMPLETED'
@@ -34,6 +35,11 @@ export type ErrorCode =
   | 'COMMENT_REQUIRED'
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY'
+  | 'SIGNER_INVALID'
+  | 'PROXY_LOOP'
+  | 'PROXY_CONFLICT'
+  | 'PROXY_NOT_FOUND'
+  | 'TASK_BLOCKED'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -41,6 +47,10 @@ export type ErrorCode =
   | 'CALENDAR_YEAR_MISSING'
   | 'NOTICE_INVALID'
   | 'CALENDAR_INVALID'
+  | 'DIRECTORY_INVALID'
+  | 'ORG_IN_USE'
+  | 'USER_IN_USE'
+  | 'LAST_ADMIN'
   | 'DEPENDENCY_UNAVAILABLE'
   | 'INTERNAL';
 
@@ -58,8 +68,10 @@ export function statusOf(code: ErrorCode): number {
     case 'NOT_FOUND':
     case 'REQUEST_NOT_FOUND':
     case 'TASK_NOT_FOUND':
+    case 'PROXY_NOT_FOUND':
     case 'PROCESS_NOT_FOUND':
     case 'USER_NOT_FOUND':
+    case 'ORG_NOT_FOUND':
     case 'CALENDAR_YEAR_NOT_LOADED':
       return 404;
     case 'TASK_NOT_OPEN':
@@ -68,11 +80,18 @@ export function statusOf(code: ErrorCode): number {
     case 'MESSAGE_NOT_EXPECTED':
     case 'TASK_DELEGATED':
     case 'TASK_CLAIMED':
+    case 'TASK_BLOCKED':
+    case 'PROXY_LOOP':
+    case 'PROXY_CONFLICT':
+    case 'ORG_IN_USE':
+    case 'USER_IN_USE':
+    case 'LAST_ADMIN':
       return 409;
     case 'ACTION_NOT_ALLOWED':
     case 'RETURN_TARGET_INVALID':
     case 'VARIABLES_INVALID':
     case 'TRANSFER_INVALID':
+    case 'SIGNER_INVALID':
     case 'COMMENT_REQUIRED':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':
@@ -80,6 +99,7 @@ export function statusOf(code: ErrorCode): number {
     case 'NOTICE_INVALID':
     case 'CALENDAR_YEAR_MISSING':
     case 'CALENDAR_INVALID':
+    case 'DIRECTORY_INVALID':
       return 422;
     case 'URGED_RECENTLY':
       return 429;

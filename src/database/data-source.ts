@@ -5,12 +5,14 @@ import { CalendarDayEntity, CalendarYearEntity } from '../calendar/calendar.enti
 import { OrgEntity, UserEntity, UserPositionEntity } from '../directory/directory.entities.js';
 import { ProcessDefinitionEntity } from '../processes/process-definition.entity.js';
 import { IdempotencyKeyEntity, RequestEntity } from '../requests/request.entity.js';
+import { ProxyEntity } from '../proxies/proxy.entity.js';
 import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
 import { Init1764000000000 } from './migrations/1764000000000-init.js';
 import { Calendar1764100000000 } from './migrations/1764100000000-calendar.js';
 import { Engine1764200000000 } from './migrations/1764200000000-engine.js';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain.js';
 import { AppRole1764400000000 } from './migrations/1764400000000-app-role.js';
+import { ProxiesSigners1764410000000 } from './migrations/1764410000000-proxies-signers.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -27,6 +29,7 @@ export const ENTITIES = [
   AuditEventEntity,
   CalendarYearEntity,
   CalendarDayEntity,
+  ProxyEntity,
 ];
 
 /** Migrations are listed as classes (globs are fragile under ESM); committed ones are never edited. */
@@ -36,6 +39,7 @@ export const MIGRATIONS = [
   Engine1764200000000,
   AuditChain1764300000000,
   AppRole1764400000000,
+  ProxiesSigners1764410000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -68,12 +68,13 @@ export class RequestsRepository {
     return this.db.getRepository(RequestEntity).findOneBy({ id });
   }
 
-  /** Whether the user is or was a candidate of any task of the request. */
-  /** Asked by the chain (a candidate of any of its tasks, or their delegate), or copied in (抄送). */
+  /** Asked by the chain (a candidate of any of its tasks, their delegate, or the one a proxy covered), or copied in (抄送). */
   async isParticipant(requestId: string, username: string): Promise<boolean> {
     const [{ ok }] = await this.db.query<Array<{ ok: boolean }>>(
       `SELECT EXISTS (SELECT 1 FROM requests WHERE id = $1 AND $2 = ANY(cc))
            OR EXISTS (SELECT 1 FROM tasks WHERE request_id = $1 AND delegated_to = $2)
+           OR EXISTS (SELECT 1 FROM tasks t, jsonb_each_text(t.on_behalf_of) covered
+                      WHERE t.request_id = $1 AND covered.value = $2)
            OR EXISTS (SELECT 1 FROM task_candidates c JOIN tasks t ON t.id = c.task_id
                       WHERE t.request_id = $1 AND c.username = $2) AS ok`,
       [requestId, username],
@@ -91,6 +92,7 @@ export class RequestsRepository {
       type: e.type,
       taskId: e.taskId,
       actor: e.actor,
+      onBehalfOf: onBehalfOf(e.payload),
       payload: e.payload,
       occurredAt: e.occurredAt.toISOString(),
       prevHash: e.prevHash,
@@ -137,6 +139,7 @@ export class RequestsRepository {
         type: e.type,
         taskId: e.taskId,
         actor: e.actor,
+        onBehalfOf: onBehalfOf(e.payload),
         payload: e.payload,
         occurredAt: e.occurredAt.toISOString(),
       })),
@@ -206,7 +209,18 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     returnTo: t.returnTo,
     delegatedTo: t.delegatedTo,
     assignee: t.assignee,
+    onBehalfOf: t.onBehalfOf ?? {},
+    addedFor: t.addedFor,
+    addMode: t.addMode as TaskView['addMode'],
+    addedBy: t.addedBy,
+    blockedBy: t.blockedBy,
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
   };
+}
+
+/** "B for A": whom the actor acted for (a proxy, or a delegate resolving), as the trail recorded it. */
+function onBehalfOf(payload: Record<string, unknown>): string | null {
+  const detail = payload.detail as { onBehalfOf?: unknown } | undefined;
+  return typeof detail?.onBehalfOf === 'string' ? detail.onBehalfOf : null;
 }

@@ -81,6 +81,13 @@ export const TaskViewSchema = z.object({
   returnTo: z.string().nullable().describe('A return (退回): the step it sent the work back to'),
   delegatedTo: z.string().nullable().describe('委派: who works on it until they resolve it back'),
   assignee: z.string().nullable().describe('The candidate who claimed it: only they decide it until they unclaim it'),
+  onBehalfOf: z
+    .record(z.string(), z.string())
+    .describe('Cover while away: a candidate standing in for someone (proxy → the one they cover)'),
+  addedFor: z.string().nullable().describe('加签: the task this sign-off was added to'),
+  addMode: z.enum(['before', 'after', 'parallel']).nullable().describe('加签: before, after or beside that task'),
+  addedBy: z.string().nullable().describe('加签: who added it'),
+  blockedBy: z.string().nullable().describe('前加签: the added sign-off this task waits for before it can be decided'),
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
 });
@@ -91,6 +98,7 @@ export const AuditEventViewSchema = z.object({
   type: z.string(),
   taskId: z.string().nullable(),
   actor: z.string().nullable(),
+  onBehalfOf: z.string().nullable().describe('"actor for onBehalfOf": the proxy\'s principal, or the delegating owner'),
   payload: z.record(z.string(), z.unknown()),
   occurredAt: z.string(),
 });

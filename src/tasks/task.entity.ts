@@ -30,6 +30,14 @@ export class TaskEntity {
   @Column({ type: 'text', nullable: true }) assignee!: string | null;
   /** 委派: who works on the task until they resolve it back. */
   @Column({ type: 'text', name: 'delegated_to', nullable: true }) delegatedTo!: string | null;
+  /** Cover while away: candidate (proxy) → the one they stand in for. */
+  @Column({ type: 'jsonb', name: 'on_behalf_of', nullable: true }) onBehalfOf!: Record<string, string> | null;
+  /** 加签: the task this sign-off was added to, how, and by whom. */
+  @Column({ type: 'text', name: 'added_for', nullable: true }) addedFor!: string | null;
+  @Column({ type: 'text', name: 'add_mode', nullable: true }) addMode!: string | null;
+  @Column({ type: 'text', name: 'added_by', nullable: true }) addedBy!: string | null;
+  /** The sign-off added before this task (前加签) that it waits for. */
+  @Column({ type: 'text', name: 'blocked_by', nullable: true }) blockedBy!: string | null;
 }
 
 /** Who may act on a task, resolved from the BPMN candidate expressions when it opened. */

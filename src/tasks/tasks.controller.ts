@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
@@ -17,6 +17,8 @@ import {
   ListTasksQuerySchema,
   TaskPageSchema,
   type ResolveBody,
+  type SignerBody,
+  SignerSchema,
   ResolveSchema,
   type TransferBody,
   TransferSchema,
@@ -151,6 +153,41 @@ export class TasksController {
     @Body({ schema: ResolveSchema }) body: ResolveBody,
   ) {
     return this.tasks.resolve(user, id, body.comment);
+  }
+
+  @Post(':id/signers')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '加签: add someone to sign before, after or beside you (you must be able to decide the task)',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'TASK_BLOCKED (a sign-off before it is pending already)',
+    schema: apiSchema(ProblemSchema),
+  })
+  @ApiResponse({
+    status: 422,
+    description: 'SIGNER_INVALID: yourself, a candidate, or already added',
+    schema: apiSchema(ProblemSchema),
+  })
+  addSigner(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Body({ schema: SignerSchema }) body: SignerBody,
+  ) {
+    return this.tasks.signer(user, id, body);
+  }
+
+  @Delete(':id/signers/:username')
+  @HttpCode(200)
+  @ApiOperation({ summary: '减签: take back a sign-off you added while it is still pending' })
+  @ApiResponse({
+    status: 422,
+    description: 'SIGNER_INVALID: no pending sign-off of theirs that you added',
+    schema: apiSchema(ProblemSchema),
+  })
+  removeSigner(@CurrentUser() user: DirectoryUser, @Param('id') id: string, @Param('username') username: string) {
+    return this.tasks.signer(user, id, { to: username, mode: 'parallel' }, true);
   }
 
   @Post(':id/urge')

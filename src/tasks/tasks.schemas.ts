@@ -79,3 +79,16 @@ export const BulkDecisionResultSchema = z.object({
     }),
   ),
 });
+
+/** POST /api/tasks/:id/signers (加签). */
+export const SignerSchema = z.strictObject({
+  to: z.string().min(1).describe('Username of the person added'),
+  mode: z
+    .enum(['before', 'after', 'parallel'])
+    .default('parallel')
+    .describe(
+      'before: they sign first, then you decide; after: they sign once you approved; parallel: both must approve',
+    ),
+  comment: z.string().trim().max(2000).optional().describe('Why (kept in the history)'),
+});
+export type SignerBody = z.infer<typeof SignerSchema>;

@@ -15,11 +15,12 @@ import {
   claimUpdate,
   delegateUpdate,
   resolveUpdate,
+  signerUpdate,
   transferUpdate,
   urgeUpdate,
 } from '../../workflows/definitions.js';
 import { TasksRepository } from './tasks.repository.js';
-import type { BulkDecisionBody, DecisionBody, ListTasksQuery, TransferBody } from './tasks.schemas.js';
+import type { BulkDecisionBody, DecisionBody, ListTasksQuery, SignerBody, TransferBody } from './tasks.schemas.js';
 
 const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   PROCESS_COMPLETED: 'PROCESS_COMPLETED',
@@ -37,6 +38,8 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   COMMENT_REQUIRED: 'COMMENT_REQUIRED',
   CC_NOT_ALLOWED: 'CC_NOT_ALLOWED',
   TASK_CLAIMED: 'TASK_CLAIMED',
+  SIGNER_INVALID: 'SIGNER_INVALID',
+  TASK_BLOCKED: 'TASK_BLOCKED',
 };
 
 @Injectable()
@@ -61,14 +64,11 @@ export class TasksService {
    * for a candidate, resolve for the delegate, urge for the applicant or an operator.
    */
   async get(user: DirectoryUser, id: string) {
-    const task = await this.tasks.find(id);
-    const candidates = task ? ((await this.tasks.candidatesOf([id])).get(id) ?? []) : [];
-    if (!task || (!user.isAdmin && !candidates.includes(user.username) && task.delegatedTo !== user.username)) {
-      throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
-    }
+    const { task, candidates } = await this.visible(user, id);
     const [view] = await this.calendar.withSlack([toTaskView(task, candidates)]);
     const request = await this.requests.view(task.requestId);
-    const chain = task.status === 'open' ? await this.chainState(task.requestId) : undefined;
+    // A done task may still wait for sign-offs added after it (后加签): ask the chain while it runs.
+    const chain = request?.status === 'running' ? await this.chainState(task.requestId) : undefined;
     const returnTargets = chain?.returnTargets[id] ?? [];
     const allowedActions: string[] = [];
     if (task.status === 'open' && chain) {
@@ -79,10 +79,13 @@ export class TasksService {
         if (!task.assignee || task.assignee === user.username) {
           const decisions = (chain.actions[id] ?? []).filter((a) => a !== 'return' || returnTargets.length > 0);
           allowedActions.push(...decisions, 'transfer', 'delegate', task.assignee ? 'unclaim' : 'claim');
+          if (!task.addedFor) allowedActions.push('addSigner');
         }
       }
       if (request && (request.initiator === user.username || user.isAdmin)) allowedActions.push('urge');
     }
+    // 减签: a sign-off this user added to this task that is still pending (the task itself may be done).
+    if (chain && (chain.signers?.[id] ?? []).some((s) => s.by === user.username)) allowedActions.push('removeSigner');
     return {
       ...view!,
       returnTargets,
@@ -99,6 +102,30 @@ export class TasksService {
       },
       history: (request?.history ?? []).filter((h) => h.taskId === id),
     };
+  }
+
+  /**
+   * The task if the caller may see it: a candidate, its claimant or delegate, the one a proxy covers,
+   * who added it (加签), the request's applicant or someone copied in (read only), an operator.
+   * Anyone else is told it does not exist (404), so task ids cannot be probed; what a visible task
+   * does not allow the caller to do is the chain's to refuse (403, 409).
+   */
+  private async visible(user: DirectoryUser, id: string) {
+    const task = await this.tasks.find(id);
+    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const candidates = (await this.tasks.candidatesOf([id])).get(id) ?? [];
+    const me = user.username;
+    if (
+      user.isAdmin ||
+      candidates.includes(me) ||
+      [task.assignee, task.delegatedTo, task.addedBy].includes(me) ||
+      Object.values(task.onBehalfOf ?? {}).includes(me)
+    ) {
+      return { task, candidates };
+    }
+    const request = await this.requests.find(task.requestId);
+    if (request && (request.initiator === me || request.cc.includes(me))) return { task, candidates };
+    throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
   }
 
   /** The chain's own view of its open tasks (return targets, allowed decisions); none once it finished. */
@@ -135,8 +162,7 @@ export class TasksService {
    * Idempotency-Key becomes the Update id, so a retried POST is applied once.
    */
   async decide(user: DirectoryUser, id: string, body: DecisionBody, idempotencyKey?: string): Promise<DecisionResult> {
-    const task = await this.tasks.find(id);
-    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const { task } = await this.visible(user, id);
     const handle = this.temporal.workflow.getHandle(task.requestId);
     try {
       return await handle.executeUpdate(decideUpdate, {
@@ -161,8 +187,7 @@ export class TasksService {
    * and resolves it back): to a user of the directory; the workflow decides whether the caller may.
    */
   async handOver(kind: 'transfer' | 'delegate', user: DirectoryUser, id: string, body: TransferBody) {
-    const task = await this.tasks.find(id);
-    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const { task } = await this.visible(user, id);
     if (!(await this.directory.findUser(body.to))) {
       throw new FabuException('VALIDATION_FAILED', `no user ${body.to}`, [{ path: 'to', message: 'unknown user' }]);
     }
@@ -178,10 +203,37 @@ export class TasksService {
     return this.get({ ...user, isAdmin: true }, id);
   }
 
+  /**
+   * 加签: the caller (a candidate) adds someone to sign before, after or beside them; 减签 (`remove`):
+   * takes back a pending sign-off they added. The workflow decides whether they may.
+   */
+  async signer(user: DirectoryUser, id: string, body: SignerBody, remove = false) {
+    const { task } = await this.visible(user, id);
+    if (!remove && !(await this.directory.findUser(body.to))) {
+      throw new FabuException('VALIDATION_FAILED', `no user ${body.to}`, [{ path: 'to', message: 'unknown user' }]);
+    }
+    try {
+      await this.temporal.workflow.getHandle(task.requestId).executeUpdate(signerUpdate, {
+        args: [
+          {
+            taskId: id,
+            actor: user.username,
+            to: body.to,
+            mode: body.mode ?? 'parallel',
+            ...(body.comment ? { comment: body.comment } : {}),
+            ...(remove ? { remove } : {}),
+          },
+        ],
+      });
+    } catch (err) {
+      throw this.refusal(err, id);
+    }
+    return this.get(user, id);
+  }
+
   /** A candidate claims the task (or, with `release`, unclaims it). */
   async claim(user: DirectoryUser, id: string, release: boolean) {
-    const task = await this.tasks.find(id);
-    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const { task } = await this.visible(user, id);
     try {
       await this.temporal.workflow
         .getHandle(task.requestId)
@@ -194,8 +246,7 @@ export class TasksService {
 
   /** The delegate hands the task back with their opinion. */
   async resolve(user: DirectoryUser, id: string, comment: string) {
-    const task = await this.tasks.find(id);
-    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const { task } = await this.visible(user, id);
     try {
       await this.temporal.workflow
         .getHandle(task.requestId)
@@ -208,8 +259,7 @@ export class TasksService {
 
   /** 催办: tells the task's candidates again (the applicant or an operator, once an hour). */
   async urge(user: DirectoryUser, id: string): Promise<{ notified: string[] }> {
-    const task = await this.tasks.find(id);
-    if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
+    const { task } = await this.visible(user, id);
     try {
       return await this.temporal.workflow
         .getHandle(task.requestId)
@@ -228,7 +278,11 @@ export class TasksService {
       const detail = err.cause.details?.[0] as { code: DecisionErrorCode; message: string } | undefined;
       if (detail)
         return new FabuException(REFUSALS[detail.code], detail.message, [
-          { path: detail.code === 'RETURN_TARGET_INVALID' ? 'returnTo' : 'taskId', message: detail.message },
+          {
+            path:
+              detail.code === 'RETURN_TARGET_INVALID' ? 'returnTo' : detail.code === 'SIGNER_INVALID' ? 'to' : 'taskId',
+            message: detail.message,
+          },
         ]);
     }
     if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && /completed/i.test(err.message))) {

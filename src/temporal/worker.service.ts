@@ -6,6 +6,7 @@ import { createServiceActivities } from '../../activities/services.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ProxiesRepository } from '../proxies/proxies.repository.js';
 import { ReadModelRepository } from '../projection/read-model.repository.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { connectWorker } from './connection.js';
@@ -23,6 +24,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
     private readonly directory: DirectoryRepository,
+    private readonly proxies: ProxiesRepository,
     private readonly readModel: ReadModelRepository,
     private readonly calendar: CalendarService,
   ) {}
@@ -42,6 +44,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
       activities: {
         ...createPlanningActivities({
           directory: this.directory,
+          proxies: this.proxies,
           calendar: () => this.calendar.calendar(),
           dayEnd: env.BUSINESS_DAY_END,
         }),

@@ -131,9 +131,17 @@ describe('H3 government conference over HTTP', () => {
       token: await token('chenming'),
       body: { action: 'approve' },
     });
-    expect(wrong.status).toBe(403);
+    // Not his task, not his request: to him it does not exist.
+    expect(wrong.status).toBe(404);
     expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(wrong.body).toMatchObject({ code: 'NOT_A_CANDIDATE', status: 403 });
+    expect(wrong.body).toMatchObject({ code: 'TASK_NOT_FOUND', status: 404 });
+    // An operator sees every task, but deciding is for its candidates: the chain refuses.
+    const operator = await e2e.http('POST', `/api/tasks/${draft!.id}/decision`, {
+      token: await token('admin'),
+      body: { action: 'approve' },
+    });
+    expect(operator.status).toBe(403);
+    expect(operator.body).toMatchObject({ code: 'NOT_A_CANDIDATE', status: 403 });
     const historyBefore = await e2e.temporal.workflow.getHandle(id).fetchHistory();
 
     // The validator refused it before it reached history: the only accepted Update is the start's.

@@ -63,18 +63,19 @@ class Driver {
     for (const e of effects) {
       if (e.type === 'openTask') {
         const task = this.machine.state.tasks[e.taskId]!;
-        const user = e.candidates[0]?.kind === 'initiator' ? INITIATOR : userOf(task.elementId, task.instance);
+        const user =
+          e.users?.[0] ?? (e.candidates[0]?.kind === 'initiator' ? INITIATOR : userOf(task.elementId, task.instance));
         this.machine.taskOpened(e.taskId, { candidates: [user], dueProvisional: false }, T0);
       }
     }
     return effects;
   }
 
-  /** The open task of an element (and instance); fails when there is not exactly one. */
+  /** The open task of an element (and instance), not an added sign-off; fails when there is not exactly one. */
   open(elementId: string, instance?: number) {
     const found = this.machine
       .openTasks()
-      .filter((t) => t.elementId === elementId && (instance === undefined || t.instance === instance));
+      .filter((t) => t.elementId === elementId && !t.addedFor && (instance === undefined || t.instance === instance));
     expect(found).toHaveLength(1);
     return found[0]!;
   }
@@ -636,6 +637,159 @@ describe('ApprovalMachine engine', () => {
         },
       );
       expect(d.machine.validateUrge({ taskId: a.taskId, actor: 'ops', operator: true }, INITIATOR, later)).toBeNull();
+    });
+  });
+
+  describe('加签 and 减签 (adding and removing a signer)', () => {
+    const ab = () => compile(start + task('a') + task('b') + end() + chain('start', 'a', 'b', 'end'));
+    /** Decides a task by id as its (first) candidate. */
+    const decideTask = (
+      d: Driver,
+      taskId: string,
+      action: 'approve' | 'reject' | 'return' = 'approve',
+      returnTo?: string,
+    ) =>
+      d.apply(
+        d.machine.decide(
+          { taskId, action, actor: d.machine.state.tasks[taskId]!.candidates[0]!, ...(returnTo ? { returnTo } : {}) },
+          T1,
+        ),
+      );
+    const added = (d: Driver) => d.machine.openTasks().filter((t) => t.addedFor);
+
+    it('before (前加签): the added person signs first; the holder decides after, and the step moves on', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      d.apply(
+        d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'expert', mode: 'before', comment: '请先把关' }, T1),
+      );
+      const [first] = added(d);
+      expect(first).toMatchObject({ candidates: ['expert'], addedFor: a.taskId, addMode: 'before', addedBy: 'a.0' });
+      const before = snapshot(d.machine);
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toMatchObject({
+        code: 'TASK_BLOCKED',
+      });
+      expect(d.machine.validate({ taskId: first!.taskId, action: 'return', actor: 'expert' })).toMatchObject({
+        code: 'ACTION_NOT_ALLOWED',
+      });
+      expect(
+        d.machine.validateSigner({ taskId: first!.taskId, actor: 'expert', to: 'z', mode: 'after' }),
+      ).toMatchObject({ code: 'ACTION_NOT_ALLOWED' });
+      expect(d.machine.state).toEqual(before);
+
+      decideTask(d, first!.taskId);
+      expect(d.openSteps).toEqual(['a/0']);
+      d.decide('a');
+      expect(d.openSteps).toEqual(['b/0']);
+      expect(d.machine.state.history.filter((h) => h.type === 'task.signerAdded')).toEqual([
+        expect.objectContaining({ actor: 'a.0', comment: '请先把关', detail: { to: 'expert', mode: 'before' } }),
+      ]);
+    });
+
+    it('after (后加签): once the holder approves, the added people sign in the order added, then the step moves on', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'deputy', mode: 'after' }, T1));
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'head', mode: 'after' }, T1));
+      expect(added(d)).toEqual([]);
+      expect(d.machine.signersOf(d.machine.state.tasks[a.taskId]!)).toEqual(['deputy', 'head']);
+      d.decide('a');
+      expect(added(d).map((t) => t.candidates)).toEqual([['deputy']]);
+      decideTask(d, added(d)[0]!.taskId);
+      expect(added(d).map((t) => t.candidates)).toEqual([['head']]);
+      expect(d.machine.openTasks().filter((t) => t.elementId === 'b')).toEqual([]);
+      decideTask(d, added(d)[0]!.taskId);
+      expect(d.openSteps).toEqual(['b/0']);
+    });
+
+    it('parallel (并加签): both must approve in any order; the added one rejecting rejects the chain', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'peer', mode: 'parallel' }, T1));
+      d.decide('a');
+      expect(d.openSteps).toEqual(['a/0']); // the peer's sign-off, same step and instance
+      decideTask(d, added(d)[0]!.taskId);
+      expect(d.openSteps).toEqual(['b/0']);
+
+      const r = new Driver(await ab());
+      const ra = r.open('a');
+      r.apply(r.machine.addSigner({ taskId: ra.taskId, actor: 'a.0', to: 'peer', mode: 'parallel' }, T1));
+      decideTask(r, added(r)[0]!.taskId, 'reject');
+      expect(r.status).toEqual(['completed', 'rejected']);
+      expect(r.machine.state.tasks[ra.taskId]!.status).toBe('cancelled');
+    });
+
+    it('counts an instance of 会签 only once its added sign-offs approved', async () => {
+      const d = new Driver(
+        await compile(start + task('a', 'fabu:multi="all"', 2) + task('b') + end() + chain('start', 'a', 'b', 'end')),
+      );
+      const a0 = d.open('a', 0);
+      d.apply(d.machine.addSigner({ taskId: a0.taskId, actor: 'a.0', to: 'peer', mode: 'parallel' }, T1));
+      d.decide('a', 'approve', { instance: 1 });
+      decideTask(d, a0.taskId);
+      expect(d.openSteps).toEqual(['a/0']);
+      decideTask(d, added(d)[0]!.taskId);
+      expect(d.openSteps).toEqual(['b/0']);
+    });
+
+    it('减签: only the person who added a pending sign-off removes it, and the holder goes on without it', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'expert', mode: 'before' }, T1));
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'deputy', mode: 'after' }, T1));
+      expect(
+        d.machine.validateSigner({ taskId: a.taskId, actor: 'x', to: 'expert', mode: 'before' }, true),
+      ).toMatchObject({ code: 'SIGNER_INVALID' });
+      expect(d.machine.validateSigner({ taskId: a.taskId, actor: 'a.0', to: 'expert', mode: 'after' })).toMatchObject({
+        code: 'SIGNER_INVALID',
+      });
+      const expertTask = added(d)[0]!.taskId;
+      d.apply(d.machine.removeSigner({ taskId: a.taskId, actor: 'a.0', to: 'expert', mode: 'before' }, T1));
+      expect(d.machine.state.tasks[expertTask]!.status).toBe('cancelled');
+      expect(d.machine.validate({ taskId: a.taskId, action: 'approve', actor: 'a.0' })).toBeNull();
+      d.decide('a');
+      expect(added(d).map((t) => t.candidates)).toEqual([['deputy']]);
+      // Removing the sign-off that holds the step lets the step move on at once.
+      d.apply(d.machine.removeSigner({ taskId: a.taskId, actor: 'a.0', to: 'deputy', mode: 'after' }, T1));
+      expect(d.openSteps).toEqual(['b/0']);
+      expect(d.machine.state.history.filter((h) => h.type === 'task.signerRemoved').map((h) => h.detail)).toEqual([
+        { to: 'expert', mode: 'before' },
+        { to: 'deputy', mode: 'after' },
+      ]);
+    });
+
+    it('refuses adding oneself, a candidate, someone already added, or by a non-candidate; a return cancels pending sign-offs', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      for (const [actor, to, code] of [
+        ['a.0', 'a.0', 'SIGNER_INVALID'],
+        ['x', 'y', 'NOT_A_CANDIDATE'],
+      ] as const) {
+        expect(d.machine.validateSigner({ taskId: a.taskId, actor, to, mode: 'parallel' })).toMatchObject({ code });
+      }
+      d.apply(d.machine.addSigner({ taskId: a.taskId, actor: 'a.0', to: 'peer', mode: 'parallel' }, T1));
+      expect(d.machine.validateSigner({ taskId: a.taskId, actor: 'a.0', to: 'peer', mode: 'after' })).toMatchObject({
+        code: 'SIGNER_INVALID',
+      });
+      decideTask(d, added(d)[0]!.taskId);
+      d.decide('a');
+      const b = d.open('b');
+      d.apply(d.machine.addSigner({ taskId: b.taskId, actor: 'b.0', to: 'peer2', mode: 'parallel' }, T1));
+      const peer2 = added(d)[0]!.taskId;
+      decideTask(d, b.taskId, 'return', 'a');
+      expect(d.machine.state.tasks[peer2]!.status).toBe('cancelled');
+      expect(d.openSteps).toEqual(['a/0']);
+    });
+
+    it('records who a proxy decided for', async () => {
+      const d = new Driver(await ab());
+      const a = d.open('a');
+      Object.assign(a, { candidates: ['bob'], onBehalfOf: { bob: 'a.0' } });
+      decideTask(d, a.taskId);
+      expect(d.machine.state.history.find((h) => h.type === 'task.decided')).toMatchObject({
+        actor: 'bob',
+        detail: { onBehalfOf: 'a.0' },
+      });
     });
   });
 
