@@ -374,19 +374,20 @@ export class ApprovalMachine {
     const task = this.state.tasks[decision.taskId];
     if (!task) return { code: 'TASK_NOT_FOUND', message: `no task ${decision.taskId} in this request` };
     if (task.status !== 'open') return { code: 'TASK_NOT_OPEN', message: `task ${decision.taskId} is ${task.status}` };
-    if (task.delegatedTo) {
-      return task.delegatedTo === decision.actor
-        ? {
-            code: 'ACTION_NOT_ALLOWED',
-            message: `${decision.actor} was delegated this task: resolve it back to ${task.delegatedBy}`,
-          }
-        : {
-            code: 'TASK_DELEGATED',
-            message: `task ${decision.taskId} is delegated to ${task.delegatedTo} until they resolve it`,
-          };
+    if (task.delegatedTo === decision.actor) {
+      return {
+        code: 'ACTION_NOT_ALLOWED',
+        message: `${decision.actor} was delegated this task: resolve it back to ${task.delegatedBy}`,
+      };
     }
     if (!task.candidates.includes(decision.actor)) {
       return { code: 'NOT_A_CANDIDATE', message: `${decision.actor} is not a candidate of task ${decision.taskId}` };
+    }
+    if (task.delegatedTo) {
+      return {
+        code: 'TASK_DELEGATED',
+        message: `task ${decision.taskId} is delegated to ${task.delegatedTo} until they resolve it`,
+      };
     }
     if (task.assignee && task.assignee !== decision.actor) {
       return { code: 'TASK_CLAIMED', message: `task ${decision.taskId} is claimed by ${task.assignee}` };
@@ -674,6 +675,9 @@ export class ApprovalMachine {
     if (!task.candidates.includes(input.actor)) {
       return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
     }
+    if (task.delegatedTo) {
+      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
+    }
     if (!input.to || input.to === input.actor) {
       return { code: 'TRANSFER_INVALID', message: 'a transfer names someone other than yourself' };
     }
@@ -707,6 +711,9 @@ export class ApprovalMachine {
     const task = this.state.tasks[input.taskId]!;
     if (!task.candidates.includes(input.actor)) {
       return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
+    }
+    if (task.delegatedTo) {
+      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
     }
     if (release) {
       return task.assignee === input.actor
