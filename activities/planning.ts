@@ -1,5 +1,6 @@
 import type { WorkingDayCalendar } from '../src/calendar/working-days.js';
-import { computeDue } from '../src/calendar/working-days.js';
+import { businessDate, computeDue } from '../src/calendar/working-days.js';
+import { parseRecurrence, upcomingPeriodOf } from '../src/calendar/recurrence.js';
 import type { DirectoryRepository } from '../src/directory/directory.repository.js';
 import type { ProxiesRepository } from '../src/proxies/proxies.repository.js';
 import type { CandidateExpr, DueRule, UserTaskNode } from '../src/processes/ir.js';
@@ -116,6 +117,13 @@ export function createPlanningActivities(deps: PlanningDeps) {
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */
     planDue,
+
+    /** A scheduled run's period and date (N2, N3, L1, L2), from the business date it fired on. */
+    async planPeriod(input: { recurrence: string; firedAt: string }) {
+      const recurrence = parseRecurrence(input.recurrence);
+      if ('error' in recurrence) throw new Error(recurrence.error);
+      return upcomingPeriodOf(recurrence, businessDate(new Date(input.firedAt)), await deps.calendar());
+    },
 
     /** When a timer event or boundary timer fires: its rule counted from the moment it started waiting. */
     async planTimer(input: {

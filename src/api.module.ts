@@ -8,6 +8,7 @@ import { CalendarController } from './calendar/calendar.controller.js';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { HealthController } from './health/health.controller.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
 import { ProxiesController } from './proxies/proxies.controller.js';
 import { ProxiesService } from './proxies/proxies.service.js';
 import { ProcessesController } from './processes/processes.controller.js';
@@ -35,6 +36,7 @@ export class ApiModule {
         TasksController,
         DirectoryController,
         ProxiesController,
+        SchedulesController,
       ],
       providers: [
         AuthService,

@@ -8,6 +8,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
 import { ProcessesService } from './processes/processes.service.js';
+import { SchedulesService } from './schedules/schedules.service.js';
 import { ProxiesRepository } from './proxies/proxies.repository.js';
 import { ReadModelRepository } from './projection/read-model.repository.js';
 import { RequestsRepository } from './requests/requests.repository.js';
@@ -55,10 +56,11 @@ export class CoreModule {
         TemporalClientCloser,
         ...REPOSITORIES,
         ProcessesService,
+        SchedulesService,
         CalendarService,
         BootstrapService,
       ],
-      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService, CalendarService],
+      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService, SchedulesService, CalendarService],
     };
   }
 }

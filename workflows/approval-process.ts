@@ -12,6 +12,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { createPlanningActivities } from '../activities/planning.js';
 import type { ProjectionBatch, createProjectionActivities } from '../activities/projection.js';
 import type { createServiceActivities } from '../activities/services.js';
@@ -62,6 +63,8 @@ const projection = proxyActivities<ReturnType<typeof createProjectionActivities>
  */
 const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 const localProjection = proxyLocalActivities<ReturnType<typeof createProjectionActivities>>(PROJECTION_OPTIONS);
+/** Set by Temporal on a run a schedule started: the time it was due (earlier than now for a backfill). */
+const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 const SERVICE_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } } as const;
 const services = proxyActivities<ReturnType<typeof createServiceActivities>>(SERVICE_OPTIONS);
 
@@ -93,10 +96,17 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   // The request's fields; a reschedule (H6) replaces the conference date.
   const carried = input.carried;
   let request = carried?.request ?? input.request;
+  let submittedAt = carried?.submittedAt ?? input.submittedAt;
   const requestId = workflowInfo().workflowId;
   // Decided once, before the first command, so the patch marker sits at the same place in every
   // history however Updates and timers interleave later.
   const projectLocally = patched(LOCAL_PROJECTION_PATCH);
+  if (input.scheduled && !carried) {
+    // A run of a recurring process (N2, N3, L1, L2) starts when it was scheduled (earlier than now
+    // for a backfill); which period it is for is asked of the calendar before the chain starts.
+    const scheduledAt = workflowInfo().typedSearchAttributes.get(SCHEDULED_START);
+    submittedAt = (scheduledAt ?? new Date()).toISOString();
+  }
   const machine = new ApprovalMachine(
     definition.ir,
     requestId,
@@ -161,7 +171,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         status: machine.state.status,
         stage: machine.stage(),
         outcome: machine.state.outcome,
-        createdAt: input.submittedAt,
+        createdAt: submittedAt,
         completedAt: completed?.at,
       },
       tasks: changed.map((t) => ({ ...t })),
@@ -416,6 +426,20 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     }),
   );
 
+  /**
+   * A scheduled run's period: the schedule fired on a plain date; the period it is for, and its
+   * date (the conference day, a deadline), come from the statutory calendar (N2, N3, L1, L2).
+   */
+  async function planScheduledRun(scheduled: NonNullable<ApprovalProcessInput['scheduled']>): Promise<void> {
+    if (!scheduled.recurrence) {
+      request = { ...request, title: `${request.title}（${submittedAt.slice(0, 10)}）` };
+    } else {
+      const period = await planning.planPeriod({ recurrence: scheduled.recurrence, firedAt: submittedAt });
+      request = { ...request, title: `${request.title}（${period.period}）`, conferenceDate: period.date };
+    }
+    machine.setVariables({ title: request.title, conferenceDate: request.conferenceDate ?? null });
+  }
+
   let started = false;
   setHandler(stateQuery, view);
   /** Counts open tasks' due times again (calendar or request changed); returns the tasks that moved. */
@@ -624,7 +648,8 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     for (const timer of machine.pendingTimers())
       if (timer.dueAt) watchTimer(timer.timerId, timer.elementId, timer.dueAt);
   } else {
-    await serially(() => run(machine.start(input.submittedAt, request.initiator)));
+    if (input.scheduled) await planScheduledRun(input.scheduled);
+    await serially(() => run(machine.start(submittedAt, request.initiator)));
   }
   started = true;
 
@@ -640,7 +665,14 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     log.info('continuing as new', { historyLength: workflowInfo().historyLength, runs: (carried?.runs ?? 1) + 1 });
     await continueAsNew<typeof approvalProcess>({
       ...input,
-      carried: { machine: machine.state, request, projectedHistory, projectedSeq, runs: (carried?.runs ?? 1) + 1 },
+      carried: {
+        machine: machine.state,
+        request,
+        submittedAt,
+        projectedHistory,
+        projectedSeq,
+        runs: (carried?.runs ?? 1) + 1,
+      },
     });
   }
   const completed = machine.state.history.find((h) => h.type === 'request.completed');

@@ -19,6 +19,8 @@ import type {
 } from './approval-machine.js';
 
 export const DEFAULT_TASK_QUEUE = 'fabu-approvals';
+/** Who a scheduled run names as its initiator: the schedule itself, not a person. */
+export const SCHEDULER = 'fabu-scheduler';
 
 /** Custom search attributes; registered at start through the operator service. */
 export const SA = {
@@ -60,6 +62,11 @@ export interface ApprovalProcessInput {
   historyLimit?: number;
   /** Set by the run that continued as new: the chain's state and projection position so far. */
   carried?: CarriedState;
+  /**
+   * Started by the process's Temporal Schedule (a timer start event): the run takes its start time
+   * as `submittedAt` and, for a calendar rule, its period's date as the conference date.
+   */
+  scheduled?: { recurrence?: string };
 }
 
 export const DEFAULT_HISTORY_LIMIT = 2000;
@@ -68,6 +75,8 @@ export interface CarriedState {
   machine: MachineState;
   /** The request's fields as changed so far (H6). */
   request: RequestFields;
+  /** When the request was submitted (a scheduled run: when it started). Absent in older runs. */
+  submittedAt?: string;
   projectedHistory: number;
   projectedSeq: number;
   /** Runs so far, this one included. */

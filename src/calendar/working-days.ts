@@ -108,6 +108,15 @@ export class WorkingDayCalendar {
     return { date: next.date, provisional: provisional || next.provisional };
   }
 
+  /** d itself if it is a working day, else the one before: a deadline that falls on a day off moves earlier. */
+  previousWorkingDay(d: IsoDate): WorkingDayResult {
+    assertIsoDate(d);
+    const provisional = !this.covers(d);
+    if (this.isWorkingDay(d)) return { date: d, provisional };
+    const previous = this.addWorkingDays(d, -1);
+    return { date: previous.date, provisional: provisional || previous.provisional };
+  }
+
   /** Working days in (from, to]; negative (minus the count in (to, from]) when to is before from. */
   countWorkingDays(from: IsoDate, to: IsoDate): { count: number; provisional: boolean } {
     assertIsoDate(from, 'from');

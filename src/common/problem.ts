@@ -39,6 +39,8 @@ export type ErrorCode =
   | 'PROXY_LOOP'
   | 'PROXY_CONFLICT'
   | 'PROXY_NOT_FOUND'
+  | 'SCHEDULE_NOT_FOUND'
+  | 'PROCESS_RECURRING'
   | 'TASK_BLOCKED'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
@@ -69,6 +71,7 @@ export function statusOf(code: ErrorCode): number {
     case 'REQUEST_NOT_FOUND':
     case 'TASK_NOT_FOUND':
     case 'PROXY_NOT_FOUND':
+    case 'SCHEDULE_NOT_FOUND':
     case 'PROCESS_NOT_FOUND':
     case 'USER_NOT_FOUND':
     case 'ORG_NOT_FOUND':
@@ -92,6 +95,7 @@ export function statusOf(code: ErrorCode): number {
     case 'VARIABLES_INVALID':
     case 'TRANSFER_INVALID':
     case 'SIGNER_INVALID':
+    case 'PROCESS_RECURRING':
     case 'COMMENT_REQUIRED':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':

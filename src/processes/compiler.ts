@@ -19,8 +19,10 @@ import {
   type MultiInstance,
   type ProcessIR,
   type ProcessNode,
+  type ScheduleIR,
   type Variable,
 } from './ir.js';
+import { parseRecurrence } from '../calendar/recurrence.js';
 
 /** One problem in a BPMN file; `line`/`column` are 1-based, as editors show them. */
 export interface BpmnProblem {
@@ -93,6 +95,7 @@ interface El extends ModdleElement {
   readonly initiator?: string;
   readonly type?: string;
   readonly label?: string;
+  readonly recurrence?: string;
 }
 
 const KEY = /^[a-z][a-z0-9-]*$/;
@@ -296,6 +299,22 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
   }
 
   const starts = Object.values(nodes).filter((n) => n.kind === 'startEvent');
+  const recurring = starts.some((n) => n.kind === 'startEvent' && n.schedule);
+  if (recurring) {
+    // A run started by its schedule has no applicant: no one to ask as the initiator, no lateness.
+    if (proc.applyBefore !== undefined) problem(id, 'a recurring process has no application to be late: drop fabu:applyBefore');
+    for (const node of Object.values(nodes)) {
+      const exprs =
+        node.kind === 'userTask'
+          ? [...node.candidates, ...node.escalation]
+          : node.kind === 'serviceTask'
+            ? (node.recipients ?? [])
+            : [];
+      if (exprs.some((e) => e.kind === 'initiator')) {
+        problem(node.id, 'a recurring run has no applicant: name a position instead of initiator="true"');
+      }
+    }
+  }
   if (starts.length !== 1) {
     problem(id, `expected exactly one start event, found ${starts.length}${starts.length ? `: ${starts.map((s) => s.id).join(', ')}` : ''}`);
   } else if (graphComplete) {
@@ -355,6 +374,39 @@ function variable(el: El, processId: string, problem: Problem): Variable[] {
   ];
 }
 
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+/**
+ * A timer start event: a recurring process (N2, N3, L1, L2). Either fabu:recurrence names a
+ * calendar rule, or the timeCycle is a five-field cron line; fabu:org names the org each run is for.
+ */
+function timerStart(el: El, def: El, problem: (message: string) => void): ScheduleIR | undefined {
+  if (def.timeDate || def.timeDuration) problem('a timer start event repeats: give a timeCycle or fabu:recurrence, not a date or duration');
+  const cycle = def.timeCycle?.body?.trim();
+  const orgCode = el.org?.trim();
+  if (!orgCode) problem('a timer start event needs fabu:org: the org each run is for, e.g. "nb-press-office"');
+  else if (!ORG_CODE.test(orgCode)) problem(`fabu:org "${orgCode}" must be an org code, e.g. "nb-press-office"`);
+  if (el.recurrence !== undefined && cycle) problem('give either fabu:recurrence or a timeCycle, not both');
+  if (el.recurrence === undefined && !cycle) {
+    problem('a timer start event needs fabu:recurrence (e.g. "second-week-of-month") or a timeCycle cron line (e.g. "0 9 1 * *")');
+  }
+  let recurrence: string | undefined;
+  if (el.recurrence !== undefined) {
+    const parsed = parseRecurrence(el.recurrence);
+    if ('error' in parsed) problem(`fabu:recurrence "${el.recurrence}": ${parsed.error}`);
+    else recurrence = parsed.source;
+  }
+  let cron: string | undefined;
+  if (cycle) {
+    const fields = cycle.split(/\s+/);
+    if (fields.length !== 5 || !fields.every((f) => CRON_FIELD.test(f))) {
+      problem(`timeCycle "${cycle}" must be a cron line of five fields (minute hour day-of-month month day-of-week), e.g. "0 9 1 * *"`);
+    } else cron = fields.join(' ');
+  }
+  if (!orgCode || !ORG_CODE.test(orgCode) || (!recurrence && !cron)) return undefined;
+  return { ...(recurrence ? { recurrence } : {}), ...(cron ? { cron } : {}), orgCode };
+}
+
 function compileNode(el: El, kind: NodeKind | 'intermediateCatchEvent', problems: BpmnProblem[]): ProcessNode | undefined {
   const id = el.id ?? '';
   const problem = (message: string) => problems.push({ element: id, message });
@@ -375,10 +427,19 @@ function compileNode(el: El, kind: NodeKind | 'intermediateCatchEvent', problems
   };
 
   switch (kind) {
-    case 'startEvent':
-      noEventDefinitions();
+    case 'startEvent': {
       allowFabu();
-      return { ...base, kind };
+      if (definitions.length === 0) {
+        if (el.recurrence !== undefined || el.org !== undefined) {
+          problem('fabu:recurrence and fabu:org belong on a timer start event (<bpmn:timerEventDefinition>)');
+        }
+        return { ...base, kind };
+      }
+      const def = onlyDefinition(['bpmn:TimerEventDefinition'], 'a start event with an event definition');
+      if (!def) return { ...base, kind };
+      const schedule = timerStart(el, def, problem);
+      return { ...base, kind, ...(schedule ? { schedule } : {}) };
+    }
     case 'endEvent': {
       noEventDefinitions();
       allowFabu();

@@ -33,6 +33,9 @@ export const fabuModdleDescriptor = {
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
     { name: 'ServiceTaskAttrs', extends: ['bpmn:ServiceTask'], properties: [attr('activity'), attr('rules'), attr('tiers')] },
+    // A timer start event (recurring process): recurrence: a calendar rule, e.g. "second-week-of-month"
+    // (N3); org: the org each run is for, e.g. "nb-press-office".
+    { name: 'StartEventAttrs', extends: ['bpmn:StartEvent'], properties: [attr('recurrence'), attr('org')] },
     // outcome: approved | rejected | withdrawn.
     { name: 'EndEventAttrs', extends: ['bpmn:EndEvent'], properties: [attr('outcome')] },
     // <fabu:candidate position="main-leader" org="applicant"/> or <fabu:candidate initiator="true"/>.

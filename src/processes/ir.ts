@@ -114,7 +114,22 @@ const NodeBase = {
   outgoing: z.array(z.string()),
 };
 
-export const StartEventSchema = z.object({ ...NodeBase, kind: z.literal('startEvent') });
+/**
+ * A timer start event makes the process recurring: deployed as a Temporal Schedule that starts a
+ * run per period, for the org named on the event. `recurrence` names a calendar rule (N2, N3, L1,
+ * L2), `cron` a plain cycle (minute hour day-of-month month day-of-week, Asia/Shanghai).
+ */
+export const ScheduleSchema = z.object({
+  recurrence: z.string().optional(),
+  cron: z.string().optional(),
+  orgCode: z.string().min(1),
+});
+export type ScheduleIR = z.infer<typeof ScheduleSchema>;
+export const StartEventSchema = z.object({
+  ...NodeBase,
+  kind: z.literal('startEvent'),
+  schedule: ScheduleSchema.optional(),
+});
 /** An end event with an outcome ends the chain; without one it only ends its branch (a reminder). */
 export const EndEventSchema = z.object({ ...NodeBase, kind: z.literal('endEvent'), outcome: EndOutcomeSchema.optional() });
 export const UserTaskSchema = z.object({
@@ -218,3 +233,9 @@ export const ProcessIRSchema = z.object({
   flows: z.record(z.string(), FlowSchema),
 });
 export type ProcessIR = z.infer<typeof ProcessIRSchema>;
+
+/** The timer start event's schedule, if the process is recurring (N2, N3, L1, L2). */
+export function scheduleOf(ir: ProcessIR): ScheduleIR | undefined {
+  const start = ir.nodes[ir.startNodeId];
+  return start?.kind === 'startEvent' ? start.schedule : undefined;
+}

@@ -25,7 +25,15 @@ const ProcessSummarySchema = z.object({
   rules: z.array(z.string()),
   deployedAt: z.string(),
 });
-const DeployResultSchema = z.object({ key: z.string(), version: z.number().int(), created: z.boolean() });
+const DeployResultSchema = z.object({
+  key: z.string(),
+  version: z.number().int(),
+  created: z.boolean(),
+  schedule: z
+    .enum(['created', 'updated'])
+    .optional()
+    .describe('A recurring process (timer start event): what happened to its Temporal Schedule'),
+});
 
 @ApiTags('processes')
 @ApiBearerAuth()

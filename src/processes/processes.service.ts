@@ -3,17 +3,26 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { FabuException } from '../common/problem.js';
 import { BpmnCompileError, compileBpmn } from './compiler.js';
+import { SchedulesService } from '../schedules/schedules.service.js';
 import { type DeployResult, ProcessDefinitionsRepository } from './process-definitions.repository.js';
 
 @Injectable()
 export class ProcessesService {
-  constructor(private readonly definitions: ProcessDefinitionsRepository) {}
+  constructor(
+    private readonly definitions: ProcessDefinitionsRepository,
+    private readonly schedules: SchedulesService,
+  ) {}
 
-  /** Compiles and deploys one BPMN document; an invalid one is refused naming the element at fault. */
-  async deploy(xml: string, source: string | null): Promise<DeployResult> {
+  /**
+   * Compiles and deploys one BPMN document; an invalid one is refused naming the element at fault.
+   * A recurring process (timer start event) gets its Temporal Schedule created or updated.
+   */
+  async deploy(xml: string, source: string | null): Promise<DeployResult & { schedule?: 'created' | 'updated' }> {
     try {
       const ir = await compileBpmn(xml, { fileName: source ?? undefined });
-      return await this.definitions.deploy(xml, ir, source);
+      const result = await this.definitions.deploy(xml, ir, source);
+      const schedule = await this.schedules.sync({ key: result.key, version: result.version, ir, source });
+      return { ...result, ...(schedule ? { schedule } : {}) };
     } catch (err) {
       if (err instanceof BpmnCompileError) {
         throw new FabuException(
@@ -34,6 +43,8 @@ export class ProcessesService {
       const xml = await readFile(join(dir, file), 'utf8');
       results.push({ file, ...(await this.deploy(xml, `processes/${file}`)) });
     }
+    // A recurring process whose file was removed stops starting runs (a redeploy resumes it).
+    await this.schedules.pauseRemoved(new Set(results.map((r) => r.key)));
     return results;
   }
 

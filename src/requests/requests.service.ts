@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { addDays, businessDate, computeDue } from '../calendar/working-days.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
+import { scheduleOf } from '../processes/ir.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { conditionHolds } from '../processes/feel.js';
@@ -77,6 +78,13 @@ export class RequestsService {
       throw err;
     });
     const ir = definition.ir;
+    if (scheduleOf(ir)) {
+      throw new FabuException(
+        'PROCESS_RECURRING',
+        `${ir.key} is recurring: its schedule starts each run (an operator can trigger one: POST /api/schedules/${ir.key}/trigger)`,
+        [{ path: 'processKey', message: 'started by its schedule, not by a request' }],
+      );
+    }
     const variables = checkVariables(ir, body.variables);
     await this.checkApplicant(user, orgCode);
     const now = new Date();

@@ -582,4 +582,69 @@ describe('compileBpmn engine features', () => {
       expect(found.every((p) => p.element === 'f2')).toBe(true);
     });
   });
+
+  describe('timer start event (recurring process)', () => {
+    const PRESS = '<fabu:candidate position="press-officer" org="nb-press-office"/>';
+    const recurring = (startAttrs: string, definition = '<bpmn:timerEventDefinition/>', children = PRESS) =>
+      bpmn(
+        `<bpmn:startEvent id="start" ${startAttrs}>${definition}</bpmn:startEvent>` +
+          `${flow('f1', 'start', 'task')}${task('task', '', children)}${flow('f2', 'task', 'end')}${END}`,
+      );
+
+    it('compiles a calendar rule (N3) or a cron line into the start event, with the org each run is for', async () => {
+      const ir = await compileBpmn(recurring('fabu:recurrence="second-week-of-month" fabu:org="nb-press-office"'));
+      expect(ir.nodes.start).toMatchObject({
+        kind: 'startEvent',
+        schedule: { recurrence: 'second-week-of-month', orgCode: 'nb-press-office' },
+      });
+      const cron = await compileBpmn(recurring('fabu:org="nb-press-office"', timer('timeCycle', '0 9 1 * *')));
+      expect(cron.nodes.start).toMatchObject({ schedule: { cron: '0 9 1 * *', orgCode: 'nb-press-office' } });
+      // A plain start event stays a plain start event.
+      expect((await compileBpmn(bpmn(chain()))).nodes.start).not.toHaveProperty('schedule');
+    });
+
+    it('names the start event at fault for each mistake', async () => {
+      for (const [xml, message] of [
+        [
+          recurring('fabu:recurrence="monthly" fabu:org="nb-press-office"'),
+          /fabu:recurrence "monthly".*'second-week-of-month'/,
+        ],
+        [recurring('fabu:recurrence="quarterly"'), /needs fabu:org/],
+        [recurring('fabu:org="nb-press-office"'), /needs fabu:recurrence .* or a timeCycle cron line/],
+        [recurring('fabu:org="nb-press-office"', timer('timeCycle', 'R/P1M')), /cron line of five fields/],
+        [
+          recurring('fabu:recurrence="quarterly" fabu:org="nb-press-office"', timer('timeCycle', '0 9 1 * *')),
+          /either fabu:recurrence or a timeCycle, not both/,
+        ],
+        [recurring('fabu:org="nb-press-office"', timer('timeDate', '2026-12-01T00:00:00Z')), /not a date or duration/],
+        [
+          bpmn(
+            `<bpmn:startEvent id="start" fabu:recurrence="quarterly"/>${flow('f1', 'start', 'task')}${task('task')}${flow('f2', 'task', 'end')}${END}`,
+          ),
+          /belong on a timer start event/,
+        ],
+      ] as const) {
+        const found = await problems(xml);
+        expect(found.some((p) => p.element === 'start' && message.test(p.message))).toBe(true);
+      }
+    });
+
+    it('refuses an applicant where a recurring run has none: initiator candidates and fabu:applyBefore', async () => {
+      const initiator = await onlyProblem(
+        recurring(
+          'fabu:recurrence="quarterly" fabu:org="nb-press-office"',
+          undefined,
+          '<fabu:candidate initiator="true"/>',
+        ),
+      );
+      expect(initiator).toEqual({ element: 'task', message: expect.stringMatching(/no applicant: name a position/) });
+      const late = await problems(
+        recurring('fabu:recurrence="quarterly" fabu:org="nb-press-office"').replace(
+          'fabu:code="T1"',
+          'fabu:code="T1" fabu:applyBefore="conferenceDate - 7WD"',
+        ),
+      );
+      expect(late).toContainEqual({ element: 'p', message: expect.stringMatching(/drop fabu:applyBefore/) });
+    });
+  });
 });

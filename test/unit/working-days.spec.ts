@@ -211,6 +211,26 @@ describe(WorkingDayCalendar.name, () => {
       });
     });
 
+    describe('previousWorkingDay', () => {
+      it('returns the day itself when it is a working day', () => {
+        expect(cal.previousWorkingDay('2026-02-28')).toEqual({ date: '2026-02-28', provisional: false }); // make-up Sat
+      });
+
+      it('moves back before the holiday when the day is off', () => {
+        // National Day 10-01…10-07; Wed 09-30 is a working day.
+        expect(cal.previousWorkingDay('2026-10-07')).toEqual({ date: '2026-09-30', provisional: false });
+        // Spring Festival 02-15…02-23; Sat 02-14 is a make-up workday.
+        expect(cal.previousWorkingDay('2026-02-23')).toEqual({ date: '2026-02-14', provisional: false });
+        // New Year 01-01…01-03 (Sat); Wed 2025-12-31 is a working day.
+        expect(cal.previousWorkingDay('2026-01-03')).toEqual({ date: '2025-12-31', provisional: false });
+      });
+
+      it('is provisional when the day is in 2027', () => {
+        // Sun 2027-01-03, Sat 01-02, then 01-01 judged a plain Friday.
+        expect(cal.previousWorkingDay('2027-01-03')).toEqual({ date: '2027-01-01', provisional: true });
+      });
+    });
+
     describe('countWorkingDays', () => {
       it('counts the half-open range (from, to] when from is before to', () => {
         // 10-08, 10-09, 10-10 (make-up), 10-12.

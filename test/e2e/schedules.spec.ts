@@ -1,0 +1,133 @@
+// e2e: a recurring process (N3, a timer start event) on the real dev server. Deploying it creates
+// a Temporal Schedule with its calendar rule; triggering it starts a run for the period ahead,
+// dated from the statutory calendar; a redeploy updates the schedule; operators pause and resume it.
+import { readFile } from 'node:fs/promises';
+import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
+import { parseRecurrence, upcomingPeriodOf } from '../../src/calendar/recurrence.js';
+import { businessDate } from '../../src/calendar/working-days.js';
+import { type E2E, startE2E } from '../support/e2e-harness.js';
+
+const N3 = 'ningbo-routine-conference';
+let e2e: E2E;
+const tokens: Record<string, string> = {};
+const token = async (username: string) => (tokens[username] ??= await e2e.login(username));
+const admin = async (method: string, path: string, body?: unknown) =>
+  e2e.http(method, path, { token: await token('admin'), ...(body !== undefined ? { body } : {}) });
+
+beforeAll(async () => {
+  e2e = await startE2E();
+}, 120_000);
+
+afterAll(async () => {
+  await e2e?.stop();
+});
+
+/** Waits (polling the API, bounded) until the schedule has taken `n` runs. */
+async function runsTaken(n: number): Promise<Array<{ workflowId: string }>> {
+  for (let i = 0; i < 100; i++) {
+    const view = await admin('GET', `/api/schedules/${N3}`);
+    if (view.body.recentRuns.length >= n) return view.body.recentRuns;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the schedule did not take ${n} run(s)`);
+}
+
+describe('recurring processes as Temporal Schedules', () => {
+  it('creates the schedule at deploy, with the rule in Asia/Shanghai, a readable id and a memo', async () => {
+    const list = await admin('GET', '/api/schedules');
+    expect(list.status).toBe(200);
+    const view = list.body.items.find((s: { processKey: string }) => s.processKey === N3);
+    expect(view).toMatchObject({
+      id: `fabu:${N3}`,
+      recurrence: 'second-week-of-month',
+      orgCode: 'nb-press-office',
+      paused: false,
+      processVersion: 1,
+    });
+    // It fires at 09:00 in Shanghai (01:00 UTC) on the 1st of a month.
+    expect(view.nextRuns[0]).toMatch(/^\d{4}-\d{2}-01T01:00:00\.000Z$/);
+
+    const described = await e2e.temporal.schedule.getHandle(`fabu:${N3}`).describe();
+    expect(described.spec.timezone).toBe('Asia/Shanghai');
+    expect(described.policies).toMatchObject({ overlap: 'SKIP', catchupWindow: 86_400_000 });
+    expect(described.memo).toMatchObject({ processKey: N3, source: `processes/${N3}.bpmn` });
+    expect(described.action).toMatchObject({ workflowType: 'approvalProcess', workflowId: `N3-${N3}` });
+  });
+
+  it('refuses a request for a recurring process: its schedule starts it', async () => {
+    const res = await e2e.http('POST', '/api/requests', {
+      token: await token('yeqing'),
+      body: { processKey: N3, title: '例行发布会', orgCode: 'nb-press-office' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'PROCESS_RECURRING', errors: [{ path: 'processKey' }] });
+  });
+
+  it('starts a run when triggered, for the period ahead, dated from the calendar, with the chain drawn for it', async () => {
+    const now = new Date();
+    const triggered = await admin('POST', `/api/schedules/${N3}/trigger`);
+    expect(triggered.status).toBe(200);
+    const [run] = await runsTaken(1);
+    expect(run!.workflowId).toMatch(new RegExp(`^N3-${N3}-`));
+
+    const expected = upcomingPeriodOf(
+      parseRecurrence('second-week-of-month') as Exclude<ReturnType<typeof parseRecurrence>, { error: string }>,
+      businessDate(now),
+      bundledCalendar(),
+    );
+    let request;
+    for (let i = 0; i < 100 && !request?.tasks?.length; i++) {
+      request = (await admin('GET', `/api/requests/${run!.workflowId}`)).body;
+      if (!request?.tasks?.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(request).toMatchObject({
+      processKey: N3,
+      orgCode: 'nb-press-office',
+      initiator: 'fabu-scheduler',
+      title: `宁波市例行新闻发布会 (N3)（${expected.period}）`,
+      conferenceDate: expected.date,
+      status: 'running',
+    });
+    expect(request.tasks).toEqual([
+      expect.objectContaining({ elementId: 'plan', status: 'open', candidates: ['yeqing'] }),
+    ]);
+    // The press officer decides it like any task; the secretary-general's step follows.
+    const decided = await e2e.http('POST', `/api/tasks/${request.tasks[0].id}/decision`, {
+      token: await token('yeqing'),
+      body: { action: 'approve', comment: '牵头单位：市交通运输局' },
+    });
+    expect(decided.status).toBe(200);
+    expect(decided.body.openTasks).toEqual([`${run!.workflowId}.approve-secretary-general.1`]);
+  });
+
+  it('updates the schedule on a redeploy, and lets an operator pause and resume it; others may not', async () => {
+    const xml = await readFile(`processes/${N3}.bpmn`, 'utf8');
+    const changed = xml.replace(
+      'fabu:recurrence="second-week-of-month"',
+      'fabu:recurrence="last-working-day-of-month"',
+    );
+    const deployed = await admin('POST', '/api/processes', { xml: changed, source: `processes/${N3}.bpmn` });
+    expect(deployed.status).toBe(201);
+    expect(deployed.body).toMatchObject({ key: N3, version: 2, schedule: 'updated' });
+    expect((await admin('GET', `/api/schedules/${N3}`)).body).toMatchObject({
+      recurrence: 'last-working-day-of-month',
+      processVersion: 2,
+    });
+
+    const paused = await admin('POST', `/api/schedules/${N3}/pause`, { note: '春节期间暂停' });
+    expect(paused.body).toMatchObject({ paused: true, note: '春节期间暂停' });
+    expect((await e2e.temporal.schedule.getHandle(`fabu:${N3}`).describe()).state.paused).toBe(true);
+    const resumed = await admin('POST', `/api/schedules/${N3}/resume`, {});
+    expect(resumed.body.paused).toBe(false);
+
+    const official = await e2e.http('POST', `/api/schedules/${N3}/pause`, { token: await token('yeqing'), body: {} });
+    expect(official.status).toBe(403);
+    expect((await admin('GET', '/api/schedules/no-such-process')).status).toBe(404);
+    const backwards = await admin('POST', `/api/schedules/${N3}/backfill`, {
+      start: '2026-12-01T00:00:00Z',
+      end: '2026-11-01T00:00:00Z',
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'end' })]);
+  });
+});
