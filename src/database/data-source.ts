@@ -13,6 +13,8 @@ import { Engine1764200000000 } from './migrations/1764200000000-engine.js';
 import { AuditChain1764300000000 } from './migrations/1764300000000-audit-chain.js';
 import { AppRole1764400000000 } from './migrations/1764400000000-app-role.js';
 import { ProxiesSigners1764410000000 } from './migrations/1764410000000-proxies-signers.js';
+import { InboxIndexes1764500000000 } from './migrations/1764500000000-inbox-indexes.js';
+import { TaskSkipped1764600000000 } from './migrations/1764600000000-task-skipped.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -40,6 +42,8 @@ export const MIGRATIONS = [
   AuditChain1764300000000,
   AppRole1764400000000,
   ProxiesSigners1764410000000,
+  InboxIndexes1764500000000,
+  TaskSkipped1764600000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -33,17 +33,28 @@ export class TasksRepository {
     filters: InboxFilters = {},
   ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
     const after = cursor ? decodeCursor(cursor) : undefined;
+    // Mine: the open tasks I am a candidate of, in inbox order straight from task_candidates_inbox
+    // (its task_open and inbox_due are the task's status = 'open' and coalesce(due_at, far future),
+    // kept so by triggers), and the open ones delegated to me (委派) that I am not a candidate of.
+    // Each branch is ordered, so the two merge and the page stops after `limit + 1` rows.
+    const mine = `(
+      (SELECT c.task_id, c.inbox_due FROM task_candidates c
+        WHERE c.username = :username AND c.task_open
+        ORDER BY c.inbox_due, c.task_id)
+      UNION ALL
+      (SELECT d.id, coalesce(d.due_at, '${FAR_FUTURE}'::timestamptz) FROM tasks d
+        WHERE d.delegated_to = :username AND d.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM task_candidates x WHERE x.task_id = d.id AND x.username = :username)
+        ORDER BY 2, 1))`;
     const q = this.db
       .getRepository(TaskEntity)
       .createQueryBuilder('t')
-      .leftJoin(TaskCandidateEntity, 'c', 'c.task_id = t.id AND c.username = :username', { username })
-      .where(`t.status = 'open'`)
-      // Mine as a candidate, or delegated to me (委派).
-      .andWhere('(c.username IS NOT NULL OR t.delegated_to = :username)', { username })
+      .innerJoin(mine, 'm', 'm.task_id = t.id', { username })
       // A task another candidate claimed leaves the others' inboxes until it is unclaimed.
-      .andWhere('(t.assignee IS NULL OR t.assignee = :username OR t.delegated_to = :username)', { username })
-      .orderBy(`coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz)`)
-      .addOrderBy('t.id')
+      .where('(t.assignee IS NULL OR t.assignee = :username OR t.delegated_to = :username)', { username })
+      // = coalesce(t.due_at, far future), t.id
+      .orderBy('m.inbox_due')
+      .addOrderBy('m.task_id')
       .limit(limit + 1);
     if (filters.processKey || filters.orgCode) {
       q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
@@ -56,7 +67,7 @@ export class TasksRepository {
       q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
     }
     if (after) {
-      q.andWhere(`(coalesce(t.due_at, '${FAR_FUTURE}'::timestamptz), t.id) > (:d::timestamptz, :i)`, {
+      q.andWhere('(m.inbox_due, m.task_id) > (:d::timestamptz, :i)', {
         d: after.d ?? FAR_FUTURE,
         i: after.i,
       });
