@@ -65,7 +65,7 @@ export interface TaskState {
 /** 加签: the added person signs before the task's holder, after them, or beside them (both must approve). */
 export type SignerMode = 'before' | 'after' | 'parallel';
 
-export type SkipReason = 'already-approved' | 'applicant';
+export type SkipReason = 'already-approved' | 'applicant' | 'missed';
 
 export type StepKind = 'userTask' | 'serviceTask' | 'timerEvent' | 'messageEvent';
 export type StepResult = 'approved' | 'rejected' | 'returned' | 'interrupted' | 'done';
@@ -357,13 +357,37 @@ export class ApprovalMachine {
     return null;
   }
 
-  /** Passes an open task by a role policy: recorded as such, then the chain moves on as after an approval. */
+  /**
+   * Passes an open task by a role policy (recorded as such, then the chain moves on as after an
+   * approval), or closes it as `missed` (fabu:onDue="miss"): no one decided it; the step goes on
+   * without it and says who missed it.
+   */
   skip(taskId: string, reason: SkipReason, at: string): Effect[] {
     const task = this.requireTask(taskId);
     if (task.status !== 'open') throw new Error(`task ${taskId} is ${task.status}`);
-    Object.assign(task, { status: 'completed', closedAt: at, decision: 'approve', skipped: reason });
-    this.record({ at, type: 'task.skipped', taskId, elementId: task.elementId, round: task.round, detail: { reason } });
+    Object.assign(task, {
+      status: 'completed',
+      closedAt: at,
+      skipped: reason,
+      ...(reason === 'missed' ? {} : { decision: 'approve' }),
+    });
+    this.record({
+      at,
+      type: 'task.skipped',
+      taskId,
+      elementId: task.elementId,
+      round: task.round,
+      detail: { reason, ...(reason === 'missed' ? { missedBy: task.candidates } : {}) },
+    });
+    if (reason === 'missed') this.cancelAdded(task, at);
     return this.afterInstance(task, 'approve', at);
+  }
+
+  /** Whether an open task closes as missed now that its due time has passed (fabu:onDue="miss"). */
+  missesOnDue(taskId: string): boolean {
+    const task = this.state.tasks[taskId];
+    const node = task && this.ir.nodes[task.elementId];
+    return task?.status === 'open' && !task.addedFor && node?.kind === 'userTask' && node.onDue === 'miss';
   }
 
   /** Why a decision would be refused, or null if it may be applied. Never changes state. */
@@ -657,10 +681,11 @@ export class ApprovalMachine {
     return this.afterInstance(owner, 'approve', at);
   }
 
-  /** What an instance (its task and the sign-offs added to it) decided so far. */
-  private instanceDecision(taskId: string | null): DecisionAction | undefined {
+  /** What an instance (its task and the sign-offs added to it) decided so far; `missed` if no one did in time. */
+  private instanceDecision(taskId: string | null): DecisionAction | 'missed' | undefined {
     const task = taskId ? this.state.tasks[taskId] : undefined;
     if (!task) return undefined;
+    if (task.skipped === 'missed') return 'missed';
     const added = Object.values(this.state.tasks).filter((t) => t.addedFor === task.taskId);
     if (added.some((t) => t.decision === 'reject')) return 'reject';
     if (task.decision === 'approve' && (this.openAddedTo(task).length || task.after?.length)) return undefined;
@@ -1254,10 +1279,14 @@ export class ApprovalMachine {
     const total = decisions.length;
     const approved = decisions.filter((d) => d === 'approve').length;
     const rejected = decisions.filter((d) => d === 'reject').length;
+    // fabu:onDue="miss": no one decided in time; done, but not an approval.
+    const missed = decisions.filter((d) => d === 'missed').length;
     let result: 'approved' | 'rejected' | undefined;
 
-    if (multi.mode === 'any') result = action === 'approve' ? 'approved' : 'rejected';
-    else if (multi.mode === 'sequential') {
+    if (multi.mode === 'any') {
+      if (task.skipped !== 'missed') result = action === 'approve' ? 'approved' : 'rejected';
+      else if (missed === total) result = 'approved';
+    } else if (multi.mode === 'sequential') {
       if (action === 'reject') result = 'rejected';
       else if (task.instance! + 1 < total) return [this.openInstance(step, node, task.instance! + 1)];
       else result = 'approved';
@@ -1266,26 +1295,36 @@ export class ApprovalMachine {
         nrOfInstances: total,
         nrOfApproved: approved,
         nrOfRejected: rejected,
-        nrOfCompletedInstances: approved + rejected,
+        nrOfCompletedInstances: approved + rejected + missed,
       };
       if (conditionHolds(multi.completionCondition, context)) result = 'approved';
-      else if (approved + rejected === total) result = 'rejected';
+      else if (approved + rejected + missed === total) result = 'rejected';
     } else if (multi.passRatio !== undefined) {
       const needed = Math.ceil(multi.passRatio * total - 1e-9);
       if (approved >= needed) result = 'approved';
-      else if (total - rejected < needed) result = 'rejected';
+      else if (total - rejected - missed < needed) result = 'rejected';
     } else {
-      // 会签 with one veto: any rejection rejects; every approval passes.
+      // 会签 with one veto: any rejection rejects; every approval passes (missed ones excepted).
       if (rejected > 0) result = 'rejected';
-      else if (approved === total) result = 'approved';
+      else if (approved + missed === total) result = 'approved';
     }
     if (!result) return [];
+    const missedBy = step.instances!.flatMap((id) =>
+      id && this.state.tasks[id]?.skipped === 'missed' ? this.state.tasks[id]!.candidates : [],
+    );
     this.record({
       at,
       type: 'step.completed',
       elementId: step.elementId,
       round: step.round,
-      detail: { result, mode: multi.mode, approved, rejected, instances: total },
+      detail: {
+        result,
+        mode: multi.mode,
+        approved,
+        rejected,
+        instances: total,
+        ...(missed ? { missed, missedBy } : {}),
+      },
     });
     return this.closeStep(step, result, at);
   }

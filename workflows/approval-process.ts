@@ -327,8 +327,11 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
           node?.kind === 'userTask' && node.escalation.length
             ? await planning.resolveRecipients({ requestId, exprs: node.escalation, request })
             : [];
-        if (machine.markOverdue(task.taskId, new Date().toISOString(), notified)) {
-          await project();
+        const at = new Date().toISOString();
+        if (machine.markOverdue(task.taskId, at, notified)) {
+          // fabu:onDue="miss" (L2): the step goes on without it, naming who missed it.
+          if (machine.missesOnDue(task.taskId)) await run(machine.skip(task.taskId, 'missed', at));
+          else await project();
         }
       });
     })();

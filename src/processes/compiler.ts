@@ -82,6 +82,7 @@ interface El extends ModdleElement {
   readonly dedupe?: string;
   readonly skipApplicant?: string;
   readonly onEmpty?: string;
+  readonly onDue?: string;
   readonly commentRequired?: string;
   readonly due?: string;
   readonly actions?: string;
@@ -533,6 +534,8 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   if (onEmpty === 'escalate' && escalation.length === 0) {
     problem('fabu:onEmpty="escalate" needs a <fabu:escalation> to give the task to');
   }
+  if (el.onDue !== undefined && el.onDue !== 'miss') problem(`fabu:onDue "${el.onDue}" must be miss`);
+  if (el.onDue === 'miss' && el.due === undefined) problem('fabu:onDue="miss" needs a fabu:due to miss');
   return {
     ...base,
     kind: 'userTask',
@@ -543,6 +546,7 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     actions: actions.filter((a): a is DecisionAction => DecisionActionSchema.safeParse(a).success),
     ...(multi ? { multi } : {}),
     ...(onEmpty === 'escalate' || onEmpty === 'incident' ? { onEmpty } : {}),
+    ...(el.onDue === 'miss' ? { onDue: 'miss' as const } : {}),
     ...(commentRequired.length ? { commentRequired } : {}),
   };
 }

@@ -29,7 +29,7 @@ export const fabuModdleDescriptor = {
     {
       name: 'UserTaskAttrs',
       extends: ['bpmn:UserTask'],
-      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('commentRequired')],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('commentRequired')],
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
     { name: 'ServiceTaskAttrs', extends: ['bpmn:ServiceTask'], properties: [attr('activity'), attr('rules'), attr('tiers')] },

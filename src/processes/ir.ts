@@ -148,6 +148,11 @@ export const UserTaskSchema = z.object({
    * (e.g. the press-office head); `incident` (the default) opens it unassigned for operators to see.
    */
   onEmpty: z.enum(['escalate', 'incident']).optional(),
+  /**
+   * `miss`: when the due time passes with the task still open, it closes as missed (recorded by
+   * name) and the step goes on without it, e.g. a unit's annual plan not sent by 1 February (L2).
+   */
+  onDue: z.literal('miss').optional(),
   /** Actions that need a comment (意见), e.g. reject and return. */
   commentRequired: z.array(DecisionActionSchema).optional(),
   /** Ids of the boundary events attached to this task. */

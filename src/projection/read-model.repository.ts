@@ -49,14 +49,15 @@ export class ReadModelRepository {
         const written = await m.query<Array<{ id: string }>>(
           `INSERT INTO tasks (id, request_id, element_id, name, round, rules, status, due_at, due_provisional, due_basis,
                               overdue, decision, decided_by, comment, opened_at, closed_at, seq, return_to, delegated_to, assignee,
-                              on_behalf_of, added_for, add_mode, added_by, blocked_by)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25)
+                              on_behalf_of, added_for, add_mode, added_by, blocked_by, skipped)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26)
            ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, due_at = EXCLUDED.due_at,
              due_provisional = EXCLUDED.due_provisional, due_basis = EXCLUDED.due_basis, overdue = EXCLUDED.overdue,
              decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by, comment = EXCLUDED.comment,
              opened_at = EXCLUDED.opened_at, closed_at = EXCLUDED.closed_at, seq = EXCLUDED.seq,
              return_to = EXCLUDED.return_to, delegated_to = EXCLUDED.delegated_to,
-             assignee = EXCLUDED.assignee, on_behalf_of = EXCLUDED.on_behalf_of, blocked_by = EXCLUDED.blocked_by
+             assignee = EXCLUDED.assignee, on_behalf_of = EXCLUDED.on_behalf_of, blocked_by = EXCLUDED.blocked_by,
+             skipped = EXCLUDED.skipped
            WHERE tasks.seq < EXCLUDED.seq
            RETURNING id`,
           [
@@ -85,6 +86,7 @@ export class ReadModelRepository {
             t.addMode ?? null,
             t.addedBy ?? null,
             t.blockedBy ?? null,
+            t.skipped ?? null,
           ],
         );
         // Candidates follow the task's newest state (a transfer replaces them); an older batch changes nothing.

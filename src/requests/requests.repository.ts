@@ -214,6 +214,7 @@ export function toTaskView(t: TaskEntity, candidates: string[]): TaskView {
     addMode: t.addMode as TaskView['addMode'],
     addedBy: t.addedBy,
     blockedBy: t.blockedBy,
+    skipped: t.skipped as TaskView['skipped'],
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
   };

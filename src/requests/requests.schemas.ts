@@ -87,6 +87,10 @@ export const TaskViewSchema = z.object({
   addedFor: z.string().nullable().describe('加签: the task this sign-off was added to'),
   addMode: z.enum(['before', 'after', 'parallel']).nullable().describe('加签: before, after or beside that task'),
   addedBy: z.string().nullable().describe('加签: who added it'),
+  skipped: z
+    .enum(['already-approved', 'applicant', 'missed'])
+    .nullable()
+    .describe('Closed without a decision: passed by a role policy, or missed its due time (fabu:onDue="miss", L2)'),
   blockedBy: z.string().nullable().describe('前加签: the added sign-off this task waits for before it can be decided'),
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),

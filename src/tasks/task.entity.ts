@@ -38,6 +38,8 @@ export class TaskEntity {
   @Column({ type: 'text', name: 'added_by', nullable: true }) addedBy!: string | null;
   /** The sign-off added before this task (前加签) that it waits for. */
   @Column({ type: 'text', name: 'blocked_by', nullable: true }) blockedBy!: string | null;
+  /** Closed without a decision: `already-approved` / `applicant` (role policies), `missed` (fabu:onDue="miss"). */
+  @Column({ type: 'text', nullable: true }) skipped!: string | null;
 }
 
 /** Who may act on a task, resolved from the BPMN candidate expressions when it opened. */

@@ -6,7 +6,7 @@ import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
-import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
+import { type CandidateExpr, type ProcessIR, scheduleOf } from '../../src/processes/ir.js';
 import type { TaskState } from '../../workflows/approval-machine.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import {
@@ -15,6 +15,7 @@ import {
   decideUpdate,
   startedUpdate,
   stateQuery,
+  SCHEDULER,
 } from '../../workflows/definitions.js';
 
 export const APPLICANT = 'applicant';
@@ -38,18 +39,21 @@ export function requestFor(
   overrides: Partial<ApprovalProcessInput['request']> = {},
   now = new Date(),
 ): ApprovalProcessInput {
+  // A recurring process runs as its schedule would start it: for its org, by no one, dated by its rule.
+  const schedule = scheduleOf(ir);
   return {
     definition: { key: ir.key, version: 1, ir },
     request: {
-      title: `${ir.name} test`,
-      orgCode: APPLICANT_ORG,
+      title: schedule ? ir.name : `${ir.name} test`,
+      orgCode: schedule?.orgCode ?? APPLICANT_ORG,
       conferenceDate: addDays(businessDate(now), 60),
       materials: ['发布稿'],
       major: false,
-      initiator: APPLICANT,
+      initiator: schedule ? SCHEDULER : APPLICANT,
       ...overrides,
     },
     submittedAt: now.toISOString(),
+    ...(schedule ? { scheduled: { ...(schedule.recurrence ? { recurrence: schedule.recurrence } : {}) } } : {}),
   };
 }
 

@@ -793,6 +793,37 @@ describe('ApprovalMachine engine', () => {
     });
   });
 
+  describe('fabu:onDue="miss"', () => {
+    it('closes a 会签 instance missed at its due time without a decision; the step goes on and names who missed it', async () => {
+      const d = new Driver(
+        await compile(
+          start +
+            task('a', 'fabu:multi="all" fabu:due="P2WD" fabu:onDue="miss"', 3) +
+            task('b') +
+            end() +
+            chain('start', 'a', 'b', 'end'),
+        ),
+      );
+      d.decide('a', 'approve', { instance: 0 });
+      const late = [d.open('a', 1), d.open('a', 2)];
+      expect(d.machine.missesOnDue(late[0]!.taskId)).toBe(true);
+      d.apply(d.machine.skip(late[0]!.taskId, 'missed', T1));
+      expect(d.openSteps).toEqual(['a/2']);
+      expect(d.machine.state.tasks[late[0]!.taskId]).toMatchObject({ status: 'completed', skipped: 'missed' });
+      expect(d.machine.state.tasks[late[0]!.taskId]!.decision).toBeUndefined();
+      d.apply(d.machine.skip(late[1]!.taskId, 'missed', T1));
+      expect(d.openSteps).toEqual(['b/0']);
+      expect(d.machine.state.history.find((h) => h.type === 'step.completed')?.detail).toMatchObject({
+        result: 'approved',
+        approved: 1,
+        missed: 2,
+        missedBy: ['a.1', 'a.2'],
+      });
+      // A task without fabu:onDue is only marked overdue.
+      expect(d.machine.missesOnDue(d.open('b').taskId)).toBe(false);
+    });
+  });
+
   describe('撤回 and cancellation', () => {
     let ir: ProcessIR;
     beforeAll(async () => {

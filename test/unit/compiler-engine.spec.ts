@@ -647,4 +647,19 @@ describe('compileBpmn engine features', () => {
       expect(late).toContainEqual({ element: 'p', message: expect.stringMatching(/drop fabu:applyBefore/) });
     });
   });
+
+  describe('fabu:onDue', () => {
+    it('compiles "miss" on a task with a due time, and names the task for anything else', async () => {
+      const ir = await compileBpmn(bpmn(chain('fabu:due="P2WD" fabu:onDue="miss"')));
+      expect(ir.nodes.task).toMatchObject({ kind: 'userTask', onDue: 'miss' });
+      expect(await onlyProblem(bpmn(chain('fabu:onDue="miss"')))).toEqual({
+        element: 'task',
+        message: 'fabu:onDue="miss" needs a fabu:due to miss',
+      });
+      expect(await onlyProblem(bpmn(chain('fabu:due="P2WD" fabu:onDue="skip"')))).toEqual({
+        element: 'task',
+        message: 'fabu:onDue "skip" must be miss',
+      });
+    });
+  });
 });
