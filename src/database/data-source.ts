@@ -15,6 +15,7 @@ import { AppRole1764400000000 } from './migrations/1764400000000-app-role.js';
 import { ProxiesSigners1764410000000 } from './migrations/1764410000000-proxies-signers.js';
 import { InboxIndexes1764500000000 } from './migrations/1764500000000-inbox-indexes.js';
 import { TaskSkipped1764600000000 } from './migrations/1764600000000-task-skipped.js';
+import { TasksDoneIndex1764700000000 } from './migrations/1764700000000-tasks-done-index.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   ProxiesSigners1764410000000,
   InboxIndexes1764500000000,
   TaskSkipped1764600000000,
+  TasksDoneIndex1764700000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

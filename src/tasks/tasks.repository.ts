@@ -74,26 +74,63 @@ export class TasksRepository {
     }
     const entities = await q.getMany();
     const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      entities.length > limit && last ? encodeCursor({ d: last.dueAt?.toISOString() ?? null, i: last.id }) : null;
+    return { items: await this.items(page), nextCursor };
+  }
+
+  /** 已办: the tasks a user decided (approved, rejected or returned), the latest first, keyset-paginated. */
+  async done(
+    username: string,
+    limit: number,
+    cursor?: string,
+    filters: InboxFilters = {},
+  ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const q = this.db
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .where('t.decided_by = :username', { username })
+      .orderBy('t.closed_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .limit(limit + 1);
+    if (filters.processKey || filters.orgCode) {
+      q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
+      if (filters.processKey) q.andWhere('r.process_key = :processKey', { processKey: filters.processKey });
+      if (filters.orgCode) q.andWhere('r.org_code = :orgCode', { orgCode: filters.orgCode });
+    }
+    if (filters.dueBefore) q.andWhere('t.due_at < :dueBefore::timestamptz', { dueBefore: filters.dueBefore });
+    if (filters.overdue !== undefined) q.andWhere('t.overdue = :overdue', { overdue: filters.overdue });
+    if (filters.provisional !== undefined) {
+      q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
+    }
+    if (after?.d) q.andWhere('(t.closed_at, t.id) < (:d::timestamptz, :i)', { d: after.d, i: after.i });
+    const entities = await q.getMany();
+    const page = entities.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      entities.length > limit && last?.closedAt ? encodeCursor({ d: last.closedAt.toISOString(), i: last.id }) : null;
+    return { items: await this.items(page), nextCursor };
+  }
+
+  /** Inbox items: the tasks with their candidates and a summary of their request. */
+  private async items(page: TaskEntity[]): Promise<InboxItem[]> {
     const candidates = await this.candidatesOf(page.map((t) => t.id));
     const requests = new Map(
       (await this.db.getRepository(RequestEntity).findBy({ id: In([...new Set(page.map((t) => t.requestId))]) })).map(
         (r) => [r.id, r],
       ),
     );
-    const items = page.map((t) => {
+    return page.map((t) => {
       const r = requests.get(t.requestId)!;
       return {
         ...toTaskView(t, candidates.get(t.id) ?? []),
         request: { title: r.title, orgCode: r.orgCode, processKey: r.processKey, conferenceDate: r.conferenceDate },
       };
     });
-    const last = page.at(-1);
-    const nextCursor =
-      entities.length > limit && last ? encodeCursor({ d: last.dueAt?.toISOString() ?? null, i: last.id }) : null;
-    return { items, nextCursor };
   }
 
-  /** Requests with an open task whose due time was counted through a year not loaded at the time. */
   /** Running requests with a deadline counted through a year not loaded: an open task's, or a timer's. */
   async requestsWithProvisionalDeadlines(): Promise<string[]> {
     const rows = await this.db.query<Array<{ request_id: string }>>(

@@ -25,6 +25,10 @@ export const DecisionResultSchema = z.object({
 const QueryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const ListTasksQuerySchema = z.strictObject({
+  status: z
+    .enum(['open', 'done'])
+    .default('open')
+    .describe('open (待办): mine to decide, soonest due first; done (已办): the ones I decided, latest first'),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size'),
   cursor: z.string().optional().describe('nextCursor of the previous page (with the same filters)'),
   processKey: z.string().min(1).optional().describe('Only tasks of this chain'),

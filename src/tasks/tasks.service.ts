@@ -53,8 +53,11 @@ export class TasksService {
   ) {}
 
   async inbox(user: DirectoryUser, query: ListTasksQuery) {
-    const { limit, cursor, ...filters } = query;
-    const page = await this.tasks.inbox(user.username, limit, cursor, filters);
+    const { limit, cursor, status, ...filters } = query;
+    const page =
+      status === 'done'
+        ? await this.tasks.done(user.username, limit, cursor, filters)
+        : await this.tasks.inbox(user.username, limit, cursor, filters);
     return { ...page, items: await this.calendar.withSlack(page.items) };
   }
 

@@ -381,6 +381,24 @@ describe('authorization matrix', () => {
   });
 });
 
+describe('已办 (done)', () => {
+  it('lists the tasks I decided, the latest first, page by page; not the ones I only could have', async () => {
+    const first = await fixture('decided');
+    const second = await fixture('decided');
+    const open = await fixture('open');
+    const page1 = await call('duyue', 'GET', '/api/tasks?status=done&limit=1');
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((t: { id: string }) => t.id)).toEqual([second.taskId]);
+    expect(page1.body.items[0]).toMatchObject({ decision: 'approve', decidedBy: 'duyue', status: 'completed' });
+    const page2 = await call('duyue', 'GET', `/api/tasks?status=done&limit=1&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items.map((t: { id: string }) => t.id)).toEqual([first.taskId]);
+    const all = await call('duyue', 'GET', '/api/tasks?status=done&limit=200');
+    expect(all.body.items.map((t: { id: string }) => t.id)).not.toContain(open.taskId);
+    expect((await call('fengbo', 'GET', '/api/tasks?status=done')).body.items).toEqual([]);
+    expect((await call('duyue', 'GET', '/api/tasks?status=closed')).status).toBe(400);
+  });
+});
+
 // ─── 加签 and 减签 ──────────────────────────────────────────────────────────────────────────────
 
 describe('加签 and 减签 over HTTP', () => {
