@@ -87,6 +87,13 @@ export const DEMO_DIRECTORY: DirectorySeed = {
       city: 'liuzhou',
       parentCode: 'lz-gov',
     },
+    {
+      code: 'lz-supervision',
+      name: '柳州市人民政府督查室',
+      kind: 'office',
+      city: 'liuzhou',
+      parentCode: 'lz-gov-office',
+    },
     { code: 'lz-transport', name: '柳州市交通运输局', kind: 'department', city: 'liuzhou', parentCode: 'lz-gov' },
     { code: 'lz-liubei', name: '柳北区人民政府', kind: 'county', city: 'liuzhou' },
   ],
@@ -317,6 +324,12 @@ export const DEMO_DIRECTORY: DirectorySeed = {
       displayName: '韦丽 (柳州市政府新闻办)',
       orgCode: 'lz-press-office',
       positions: [{ position: 'press-officer', orgCode: 'lz-press-office' }],
+    },
+    {
+      username: 'huangjie',
+      displayName: '黄洁 (柳州市政府督查室)',
+      orgCode: 'lz-supervision',
+      positions: [{ position: 'supervision-officer', orgCode: 'lz-supervision' }],
     },
     {
       username: 'mengqiang',

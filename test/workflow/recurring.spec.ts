@@ -115,4 +115,33 @@ describe('a scheduled run', () => {
     });
     expect(await handle.result()).toMatchObject({ outcome: 'approved' });
   });
+
+  it('L5: a quarter whose routine conference is still open a week before its deadline goes to the government office, which assigns a unit, and the supervision office', async () => {
+    const { handle, now } = await startRun('liuzhou-routine-conference', 'L1-RUN-1');
+    const expected = upcomingPeriodOf(rule('quarterly'), businessDate(now), bundledCalendar());
+    const opened = await waitFor(handle, (v) => v.tasks.some((t) => t.elementId === 'fix-plan' && t.status === 'open'));
+    expect(opened.variables).toMatchObject({ conferenceDate: expected.date });
+    const gap = opened.timers.find((t) => t.elementId === 'gap-looms')!;
+    // One week (calendar) before the quarter's last working day, at the start of that day in Shanghai.
+    expect(gap.dueAt).toBeDefined();
+    expect(Date.parse(gap.dueAt!)).toBeLessThan(Date.parse(`${expected.date}T00:00:00+08:00`));
+
+    await env.sleep(Date.parse(gap.dueAt!) - (await env.currentTimeMs()) + 60_000);
+    const decide = async (elementId: string, actor: string) => {
+      const view = await waitFor(handle, (v) => v.tasks.some((t) => t.elementId === elementId && t.status === 'open'));
+      const task = view.tasks.find((t) => t.elementId === elementId && t.status === 'open')!;
+      expect(task.candidates).toEqual([actor]);
+      await handle.executeUpdate(decideUpdate, { args: [{ taskId: task.taskId, action: 'approve', actor }] });
+    };
+    await decide('report-gap', 'press-office-head@lz-press-office');
+    // The gap does not close the step it supervises: the press office may still fix the conference.
+    expect((await handle.query(stateQuery)).tasks.find((t) => t.elementId === 'fix-plan')!.status).toBe('open');
+    await decide('assign-unit', 'secretary-general@lz-gov-office');
+    await decide('receive-explanation', 'supervision-officer@lz-supervision');
+    await decide('fix-plan', 'press-officer@lz-press-office');
+    await decide('approve-secretary-general', 'secretary-general@lz-gov-office');
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+    const history = (await handle.query(stateQuery)).history;
+    expect(history.find((h) => h.type === 'timer.fired')).toMatchObject({ elementId: 'gap-looms' });
+  });
 });
