@@ -8,6 +8,8 @@ import { CalendarController } from './calendar/calendar.controller.js';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { HealthController } from './health/health.controller.js';
+import { ComplianceController } from './compliance/compliance.controller.js';
+import { ComplianceService } from './compliance/compliance.service.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { ProxiesController } from './proxies/proxies.controller.js';
 import { ProxiesService } from './proxies/proxies.service.js';
@@ -37,6 +39,7 @@ export class ApiModule {
         DirectoryController,
         ProxiesController,
         SchedulesController,
+        ComplianceController,
       ],
       providers: [
         AuthService,
@@ -44,6 +47,7 @@ export class ApiModule {
         TasksService,
         DirectoryService,
         ProxiesService,
+        ComplianceService,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

@@ -16,6 +16,7 @@ import { ProxiesSigners1764410000000 } from './migrations/1764410000000-proxies-
 import { InboxIndexes1764500000000 } from './migrations/1764500000000-inbox-indexes.js';
 import { TaskSkipped1764600000000 } from './migrations/1764600000000-task-skipped.js';
 import { TasksDoneIndex1764700000000 } from './migrations/1764700000000-tasks-done-index.js';
+import { QuotaRules1764800000000 } from './migrations/1764800000000-quota-rules.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   InboxIndexes1764500000000,
   TaskSkipped1764600000000,
   TasksDoneIndex1764700000000,
+  QuotaRules1764800000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -81,6 +81,7 @@ interface El extends ModdleElement {
   readonly applyBeforeUnless?: string;
   readonly dedupe?: string;
   readonly skipApplicant?: string;
+  readonly conference?: string;
   readonly onEmpty?: string;
   readonly onDue?: string;
   readonly commentRequired?: string;
@@ -289,12 +290,14 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     const error = feelProblem(proc.applyBeforeUnless, sampleContext(variables));
     if (error) problem(id, `fabu:applyBeforeUnless "${proc.applyBeforeUnless}": ${error}`);
   }
-  const flag = (name: 'dedupe' | 'skipApplicant') => {
+  const flag = (name: 'dedupe' | 'skipApplicant' | 'conference') => {
     const value = proc[name];
     if (value !== undefined && value !== 'true' && value !== 'false') problem(id, `fabu:${name} "${value}" must be true or false`);
     return value === 'true';
   };
   const [dedupe, skipApplicant] = [flag('dedupe'), flag('skipApplicant')];
+  // fabu:conference="false": runs of this chain are not conferences (L2's plan), whatever date they carry.
+  const notConference = proc.conference !== undefined && !flag('conference');
   if (proc.restartAt !== undefined && nodes[proc.restartAt]?.kind !== 'userTask') {
     problem(id, `fabu:restartAt "${proc.restartAt}" must name a user task of this process (H6: where a change re-runs the approval)`);
   }
@@ -335,6 +338,7 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     ...(proc.applyBeforeUnless !== undefined ? { applyBeforeUnless: proc.applyBeforeUnless } : {}),
     ...(dedupe ? { dedupe } : {}),
     ...(skipApplicant ? { skipApplicant } : {}),
+    ...(notConference ? { conference: false } : {}),
     ...(variables.length ? { variables } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,

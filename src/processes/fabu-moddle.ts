@@ -22,7 +22,7 @@ export const fabuModdleDescriptor = {
     {
       name: 'ProcessAttrs',
       extends: ['bpmn:Process'],
-      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant')],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant'), attr('conference')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
     // multi: sequential | all | any; passRatio: "0.6" (会签).

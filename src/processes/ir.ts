@@ -227,6 +227,8 @@ export const ProcessIRSchema = z.object({
   dedupe: z.boolean().optional(),
   /** The applicant is not asked to approve their own request (steps drawn for the initiator excepted). */
   skipApplicant: z.boolean().optional(),
+  /** false: its requests are not conferences and do not count towards release quotas (L2's annual plan). */
+  conference: z.literal(false).optional(),
   /** FEEL over the request's variables: when it holds, applyBefore does not apply (L3: emergencies). */
   applyBeforeUnless: z.string().optional(),
   returnPolicy: ReturnPolicySchema.optional(),

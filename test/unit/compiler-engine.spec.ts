@@ -662,4 +662,18 @@ describe('compileBpmn engine features', () => {
       });
     });
   });
+
+  describe('fabu:conference', () => {
+    it('marks a chain whose requests are not conferences, and names a value that is not true or false', async () => {
+      const off = await compileBpmn(bpmn(chain(), 'fabu:code="T1" fabu:conference="false"'));
+      expect(off.conference).toBe(false);
+      expect(await compileBpmn(bpmn(chain(), 'fabu:code="T1" fabu:conference="true"'))).not.toHaveProperty(
+        'conference',
+      );
+      expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:conference="no"'))).toEqual({
+        element: 'p',
+        message: 'fabu:conference "no" must be true or false',
+      });
+    });
+  });
 });
