@@ -1,9 +1,10 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { WorkingDayCalendar } from '../src/calendar/working-days.js';
 import { businessDate, computeDue } from '../src/calendar/working-days.js';
 import { parseRecurrence, upcomingPeriodOf } from '../src/calendar/recurrence.js';
 import type { DirectoryRepository } from '../src/directory/directory.repository.js';
 import type { ProxiesRepository } from '../src/proxies/proxies.repository.js';
-import type { CandidateExpr, DueRule, UserTaskNode } from '../src/processes/ir.js';
+import type { CandidateExpr, DueRule, ProcessIR, UserTaskNode } from '../src/processes/ir.js';
 import type { RequestFields } from '../workflows/definitions.js';
 
 export interface PlanTaskInput {
@@ -42,6 +43,8 @@ export interface PlanningDeps {
   directory: Pick<DirectoryRepository, 'resolve'>;
   /** Cover while away; without it (tests of the chains alone) no one has a proxy. */
   proxies?: Pick<ProxiesRepository, 'resolve'>;
+  /** The deployed chains, for the requests a topic meeting starts (N2). */
+  definitions?: { latest(key: string): Promise<{ key: string; version: number; ir: ProcessIR } | null> };
   /** The statutory calendar as known now (the store, or the bundled data in tests). */
   calendar: () => WorkingDayCalendar | Promise<WorkingDayCalendar>;
   /** HH:MM at which a working-day deadline falls due. */
@@ -117,6 +120,13 @@ export function createPlanningActivities(deps: PlanningDeps) {
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */
     planDue,
+
+    /** The latest deployed version of a chain (the one a topic meeting's requests run, N2). */
+    async loadDefinition(input: { key: string }): Promise<{ key: string; version: number; ir: ProcessIR }> {
+      const found = await deps.definitions?.latest(input.key);
+      if (!found) throw ApplicationFailure.nonRetryable(`no deployed process ${input.key}`, 'ProcessNotFound');
+      return { key: found.key, version: found.version, ir: found.ir };
+    },
 
     /** A scheduled run's period and date (N2, N3, L1, L2), from the business date it fired on. */
     async planPeriod(input: { recurrence: string; firedAt: string }) {

@@ -26,7 +26,11 @@ export interface ServiceDeps {
  */
 export function createServiceActivities(deps: ServiceDeps) {
   const report = deps.report ?? (() => undefined);
-  const handlers: Record<ServiceTaskNode['activity'], (input: ServiceInput) => Promise<ServiceOutput>> = {
+  // startConferences starts child workflows: the interpreter does that itself, not an activity.
+  const handlers: Record<
+    Exclude<ServiceTaskNode['activity'], 'startConferences'>,
+    (input: ServiceInput) => Promise<ServiceOutput>
+  > = {
     /** Tells the resolved recipients (a reminder, an escalation notice). */
     async notify({ node, request }) {
       const recipients = new Set<string>();
@@ -56,7 +60,9 @@ export function createServiceActivities(deps: ServiceDeps) {
 
   return {
     async runService(input: ServiceInput): Promise<ServiceOutput> {
-      const output = await handlers[input.node.activity](input);
+      const activity = input.node.activity;
+      if (activity === 'startConferences') throw new Error('startConferences is carried out by the workflow');
+      const output = await handlers[activity](input);
       report({ requestId: input.requestId, activity: input.node.activity, detail: output.detail });
       return output;
     },

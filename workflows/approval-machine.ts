@@ -177,6 +177,16 @@ export interface Decision {
   comment?: string;
   /** For `return`: the element id of the earlier completed user task to send the work back to. */
   returnTo?: string;
+  /** An approval's output (fabu:output), e.g. `{ topics: [...] }` from the topic meeting (N2). */
+  data?: Record<string, unknown>;
+}
+
+/** A topic the meeting accepted (N2): it becomes a conference request of its department. */
+export interface Topic {
+  orgCode: string;
+  title: string;
+  /** YYYY-MM-DD, in the month the meeting plans for. */
+  conferenceDate: string;
 }
 
 export type DecisionErrorCode =
@@ -196,7 +206,8 @@ export type DecisionErrorCode =
   | 'URGE_NOT_ALLOWED'
   | 'URGED_RECENTLY'
   | 'SIGNER_INVALID'
-  | 'TASK_BLOCKED';
+  | 'TASK_BLOCKED'
+  | 'OUTPUT_INVALID';
 
 export interface DecisionError {
   code: DecisionErrorCode;
@@ -435,12 +446,45 @@ export class ApprovalMachine {
     if (node.commentRequired?.includes(decision.action) && !decision.comment?.trim()) {
       return { code: 'COMMENT_REQUIRED', message: `${decision.action} on ${node.id} needs a comment (意见)` };
     }
+    const outputError = this.validateOutput(node, decision);
+    if (outputError) return outputError;
     if (decision.action === 'return') return this.validateReturn(task, decision.returnTo);
     if (decision.returnTo !== undefined) {
       return {
         code: 'RETURN_TARGET_INVALID',
         message: 'returnTo belongs to a return, not to an approval or rejection',
       };
+    }
+    return null;
+  }
+
+  /**
+   * An approval of a task with fabu:output carries that data; no other decision carries any. Topics
+   * a startConferences task will start (N2) are checked here, where the meeting can correct them.
+   */
+  private validateOutput(node: UserTaskNode, decision: Decision): DecisionError | null {
+    const invalid = (message: string): DecisionError => ({ code: 'OUTPUT_INVALID', message });
+    const keys = Object.keys(decision.data ?? {});
+    if (!node.output || decision.action !== 'approve') {
+      return keys.length ? invalid(`${decision.action} on ${node.id} carries no data`) : null;
+    }
+    if (keys.some((k) => k !== node.output)) return invalid(`${node.id} takes only "${node.output}"`);
+    const value = decision.data?.[node.output];
+    if (value === undefined) return invalid(`an approval of ${node.id} gives "${node.output}"`);
+    const startsFrom = Object.values(this.ir.nodes).some(
+      (n) => n.kind === 'serviceTask' && n.activity === 'startConferences' && n.topics === node.output,
+    );
+    if (!startsFrom) return null;
+    if (!Array.isArray(value)) return invalid(`${node.output} is a list of { orgCode, title, conferenceDate }`);
+    for (const [i, t] of (value as Array<Partial<Topic>>).entries()) {
+      const at = `${node.output}[${i}]`;
+      if (typeof t !== 'object' || t === null) return invalid(`${at} is not a topic`);
+      if (typeof t.orgCode !== 'string' || !/^[a-z][a-z0-9-]*$/.test(t.orgCode))
+        return invalid(`${at}.orgCode is not an org code`);
+      if (typeof t.title !== 'string' || !t.title.trim()) return invalid(`${at}.title is empty`);
+      if (typeof t.conferenceDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(t.conferenceDate)) {
+        return invalid(`${at}.conferenceDate must be YYYY-MM-DD`);
+      }
     }
     return null;
   }
@@ -479,15 +523,20 @@ export class ApprovalMachine {
       action: decision.action,
       comment: decision.comment,
       round: task.round,
-      ...(decision.returnTo || task.onBehalfOf?.[decision.actor]
+      ...(decision.returnTo || task.onBehalfOf?.[decision.actor] || decision.data
         ? {
             detail: {
               ...(decision.returnTo ? { returnTo: decision.returnTo } : {}),
               ...(task.onBehalfOf?.[decision.actor] ? { onBehalfOf: task.onBehalfOf[decision.actor] } : {}),
+              ...(decision.data ? { data: decision.data } : {}),
             },
           }
         : {}),
     });
+    const node = this.userTask(task.elementId);
+    if (decision.action === 'approve' && node.output && decision.data) {
+      this.setVariables({ [node.output]: decision.data[node.output] });
+    }
     if (task.addedFor) return this.afterAdded(task, decision.action === 'approve', at);
     if (decision.action !== 'approve') this.cancelAdded(task, at);
     if (decision.action === 'return') return this.returnTo(task, decision.returnTo!, at);

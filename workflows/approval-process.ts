@@ -7,6 +7,8 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  ParentClosePolicy,
+  startChild,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -16,7 +18,15 @@ import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/commo
 import type { createPlanningActivities } from '../activities/planning.js';
 import type { ProjectionBatch, createProjectionActivities } from '../activities/projection.js';
 import type { createServiceActivities } from '../activities/services.js';
-import { ApprovalMachine, type Decision, type DecisionError, type Effect, type TaskState } from './approval-machine.js';
+import {
+  ApprovalMachine,
+  type Decision,
+  type DecisionError,
+  type Effect,
+  type TaskState,
+  type Topic,
+} from './approval-machine.js';
+import type { ServiceTaskNode } from '../src/processes/ir.js';
 import {
   type ApprovalProcessInput,
   type ApprovalProcessResult,
@@ -140,6 +150,12 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     returnTargets: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, machine.returnTargets(t.taskId)])),
     // A task waiting for a sign-off added before it (前加签) offers no decision until then.
     actions: Object.fromEntries(machine.openTasks().map((t) => [t.taskId, t.blockedBy ? [] : machine.actionsOf(t)])),
+    outputs: Object.fromEntries(
+      machine.openTasks().flatMap((t) => {
+        const node = definition.ir.nodes[t.elementId];
+        return node?.kind === 'userTask' && node.output && !t.addedFor ? [[t.taskId, node.output]] : [];
+      }),
+    ),
     signers: Object.fromEntries(
       Object.values(machine.state.tasks)
         .map((t) => [t.taskId, machine.pendingSigners(t)] as const)
@@ -270,6 +286,17 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
           break;
         }
         case 'runService': {
+          if (effect.node.activity === 'startConferences') {
+            const started = await startConferences(effect.node);
+            pending.push(
+              ...machine.serviceDone(
+                effect.stepId,
+                { detail: { process: effect.node.process, started } },
+                new Date().toISOString(),
+              ),
+            );
+            break;
+          }
           const output = await services.runService.executeWithOptions(
             { ...SERVICE_OPTIONS, summary: `${effect.node.activity}: ${effect.node.name || effect.node.id}` },
             [{ requestId, node: effect.node, request }],
@@ -282,6 +309,50 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       }
     }
     await project();
+  }
+
+  /**
+   * N2: each topic the meeting accepted becomes a conference request of its department, run by the
+   * chain the service task names, as a child workflow of this one (abandoned, not cancelled, when
+   * this chain ends: a conference outlives its meeting). Its id says which meeting it came from.
+   */
+  async function startConferences(node: ServiceTaskNode): Promise<string[]> {
+    const topics = (machine.state.variables[node.topics!] ?? []) as Topic[];
+    if (!topics.length) return [];
+    const chain = await planning.loadDefinition({ key: node.process! });
+    const started: string[] = [];
+    for (const [i, topic] of topics.entries()) {
+      const workflowId = `${requestId}.${node.id}.${i + 1}`;
+      const child: ApprovalProcessInput = {
+        definition: chain,
+        request: {
+          title: topic.title,
+          orgCode: topic.orgCode,
+          conferenceDate: topic.conferenceDate,
+          materials: [],
+          major: false,
+          initiator: request.initiator,
+          variables: { meeting: requestId },
+        },
+        submittedAt: new Date().toISOString(),
+      };
+      await startChild('approvalProcess', {
+        workflowId,
+        args: [child],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: SA.process, value: chain.key },
+          { key: SA.org, value: topic.orgCode },
+          { key: SA.status, value: 'running' },
+          { key: SA.stage, value: 'starting' },
+          { key: SA.major, value: false },
+        ],
+        staticSummary: topic.title,
+        staticDetails: `from topic meeting ${requestId} (N2)`,
+      });
+      started.push(workflowId);
+    }
+    return started;
   }
 
   /** A timer event or boundary timer: when its instant passes with its step still open, the machine moves on. */

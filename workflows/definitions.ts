@@ -118,6 +118,8 @@ export interface ProcessView {
   returnTargets: Record<string, string[]>;
   /** For each open task: the decisions its BPMN allows (fabu:actions). */
   actions: Record<string, DecisionAction[]>;
+  /** Open tasks whose approval gives data (fabu:output), and its name, e.g. `topics` (N2). */
+  outputs?: Record<string, string>;
   /** 加签 still pending, by the task they were added to (absent in views of older runs). */
   signers?: Record<string, Array<{ to: string; by: string; mode: SignerMode }>>;
   history: HistoryEntry[];

@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'PROXY_NOT_FOUND'
   | 'SCHEDULE_NOT_FOUND'
   | 'PROCESS_RECURRING'
+  | 'OUTPUT_INVALID'
   | 'TASK_BLOCKED'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
@@ -96,6 +97,7 @@ export function statusOf(code: ErrorCode): number {
     case 'TRANSFER_INVALID':
     case 'SIGNER_INVALID':
     case 'PROCESS_RECURRING':
+    case 'OUTPUT_INVALID':
     case 'COMMENT_REQUIRED':
     case 'APPLICATION_TOO_LATE':
     case 'BPMN_INVALID':

@@ -6,7 +6,7 @@ import type { DirectorySeed } from './directory.repository.js';
  * - Huludao 葫芦岛 (H1–H5): the city party committee and government, 市委宣传部, 市委外宣办,
  *   市政府新闻办, 市政务公开办; 教育局 and 卫健委 (government conferences, H3/H4), 市委政法委
  *   (party conferences, H2) and 绥中县 with its propaganda department (county conferences, H5).
- * - Ningbo 宁波 (N4–N6): the government, its general office, its press office and 交通运输局.
+ * - Ningbo 宁波 (N2–N6): the government, its general office, its press office, 交通运输局 and 卫健委.
  * - Huainan 淮南 (U1): the government, its press office and 教育局.
  * - Liuzhou 柳州 (L3, L4, L6): the government, its office, its press office, 交通运输局 and 柳北区.
  * "leader-in-charge" and "deputy-secretary-general" are held in the org the leader is in charge of
@@ -62,11 +62,12 @@ export const DEMO_DIRECTORY: DirectorySeed = {
       city: 'huludao',
       parentCode: 'hld-suizhong',
     },
-    // Ningbo 宁波 (N4, N5, N6).
+    // Ningbo 宁波 (N2–N6).
     { code: 'nb-gov', name: '宁波市人民政府', kind: 'government', city: 'ningbo' },
     { code: 'nb-gov-office', name: '宁波市人民政府办公厅', kind: 'office', city: 'ningbo', parentCode: 'nb-gov' },
     { code: 'nb-press-office', name: '宁波市人民政府新闻办公室', kind: 'office', city: 'ningbo', parentCode: 'nb-gov' },
     { code: 'nb-transport', name: '宁波市交通运输局', kind: 'department', city: 'ningbo', parentCode: 'nb-gov' },
+    { code: 'nb-health', name: '宁波市卫生健康委员会', kind: 'department', city: 'ningbo', parentCode: 'nb-gov' },
     // Huainan 淮南 (U1).
     { code: 'hn-gov', name: '淮南市人民政府', kind: 'government', city: 'huainan' },
     {
@@ -274,6 +275,18 @@ export const DEMO_DIRECTORY: DirectorySeed = {
       displayName: '潘磊 (宁波市交通运输局 起草人)',
       orgCode: 'nb-transport',
       positions: [{ position: 'drafter', orgCode: 'nb-transport' }],
+    },
+    {
+      username: 'luyan',
+      displayName: '陆燕 (宁波市卫生健康委员会 起草人)',
+      orgCode: 'nb-health',
+      positions: [{ position: 'drafter', orgCode: 'nb-health' }],
+    },
+    {
+      username: 'hewei',
+      displayName: '何伟 (宁波市卫生健康委员会主任)',
+      orgCode: 'nb-health',
+      positions: [{ position: 'main-leader', orgCode: 'nb-health' }],
     },
     // Huainan 淮南.
     {

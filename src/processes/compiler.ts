@@ -84,6 +84,9 @@ interface El extends ModdleElement {
   readonly conference?: string;
   readonly onEmpty?: string;
   readonly onDue?: string;
+  readonly output?: string;
+  readonly process?: string;
+  readonly topics?: string;
   readonly commentRequired?: string;
   readonly due?: string;
   readonly actions?: string;
@@ -540,6 +543,9 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   }
   if (el.onDue !== undefined && el.onDue !== 'miss') problem(`fabu:onDue "${el.onDue}" must be miss`);
   if (el.onDue === 'miss' && el.due === undefined) problem('fabu:onDue="miss" needs a fabu:due to miss');
+  if (el.output !== undefined && !VARIABLE_NAME.test(el.output)) {
+    problem(`fabu:output "${el.output}" must be a camelCase name, e.g. "topics"`);
+  }
   return {
     ...base,
     kind: 'userTask',
@@ -551,6 +557,7 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     ...(multi ? { multi } : {}),
     ...(onEmpty === 'escalate' || onEmpty === 'incident' ? { onEmpty } : {}),
     ...(el.onDue === 'miss' ? { onDue: 'miss' as const } : {}),
+    ...(el.output !== undefined && VARIABLE_NAME.test(el.output) ? { output: el.output } : {}),
     ...(commentRequired.length ? { commentRequired } : {}),
   };
 }
@@ -626,7 +633,26 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
   if (tiers.length !== tierNames.length) {
     problem(`fabu:tiers "${el.tiers}" must list ${MediaTierSchema.options.join(', ')}`);
   }
-  return { ...base, kind: 'serviceTask', rules: ruleList(el.rules, base.id, problems), activity: activity.data, recipients, tiers };
+  const starts = activity.data === 'startConferences';
+  if (starts && (!el.process || !KEY.test(el.process))) {
+    problem('startConferences needs fabu:process: the key of the chain each topic runs, e.g. "ningbo-department-conference"');
+  }
+  if (starts && (!el.topics || !VARIABLE_NAME.test(el.topics))) {
+    problem('startConferences needs fabu:topics: the variable a decision filled with the topics (fabu:output), e.g. "topics"');
+  }
+  if (!starts && (el.process !== undefined || el.topics !== undefined)) {
+    problem('fabu:process and fabu:topics belong to a startConferences service task');
+  }
+  return {
+    ...base,
+    kind: 'serviceTask',
+    rules: ruleList(el.rules, base.id, problems),
+    activity: activity.data,
+    recipients,
+    tiers,
+    ...(starts && el.process ? { process: el.process } : {}),
+    ...(starts && el.topics ? { topics: el.topics } : {}),
+  };
 }
 
 /** A timer's time: timeDuration counts from when the wait starts, timeDate from a request date. */

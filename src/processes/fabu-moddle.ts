@@ -29,10 +29,14 @@ export const fabuModdleDescriptor = {
     {
       name: 'UserTaskAttrs',
       extends: ['bpmn:UserTask'],
-      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('commentRequired')],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('output'), attr('commentRequired')],
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
-    { name: 'ServiceTaskAttrs', extends: ['bpmn:ServiceTask'], properties: [attr('activity'), attr('rules'), attr('tiers')] },
+    {
+      name: 'ServiceTaskAttrs',
+      extends: ['bpmn:ServiceTask'],
+      properties: [attr('activity'), attr('rules'), attr('tiers'), attr('process'), attr('topics')],
+    },
     // A timer start event (recurring process): recurrence: a calendar rule, e.g. "second-week-of-month"
     // (N3); org: the org each run is for, e.g. "nb-press-office".
     { name: 'StartEventAttrs', extends: ['bpmn:StartEvent'], properties: [attr('recurrence'), attr('org')] },

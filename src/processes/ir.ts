@@ -101,7 +101,7 @@ export const MultiInstanceSchema = z.object({
 export type MultiInstance = z.infer<typeof MultiInstanceSchema>;
 
 /** Allow-listed activities a service task may name; anything else is refused at deploy. */
-export const ServiceActivitySchema = z.enum(['notify', 'file', 'publish', 'inviteMedia']);
+export const ServiceActivitySchema = z.enum(['notify', 'file', 'publish', 'inviteMedia', 'startConferences']);
 export type ServiceActivity = z.infer<typeof ServiceActivitySchema>;
 
 /** Media tiers a conference invites (L6). */
@@ -153,6 +153,11 @@ export const UserTaskSchema = z.object({
    * name) and the step goes on without it, e.g. a unit's annual plan not sent by 1 February (L2).
    */
   onDue: z.literal('miss').optional(),
+  /**
+   * An approval of this task carries data under this name (e.g. `topics`, the topic meeting's
+   * list, N2); it is kept in the request's variables.
+   */
+  output: z.string().optional(),
   /** Actions that need a comment (意见), e.g. reject and return. */
   commentRequired: z.array(DecisionActionSchema).optional(),
   /** Ids of the boundary events attached to this task. */
@@ -166,6 +171,12 @@ export const ServiceTaskSchema = z.object({
   activity: ServiceActivitySchema,
   recipients: z.array(CandidateExprSchema),
   tiers: z.array(MediaTierSchema),
+  /**
+   * startConferences (N2): the chain each accepted topic's request runs, and the variable holding
+   * the topics (a decision's output, fabu:output on the meeting's task).
+   */
+  process: z.string().optional(),
+  topics: z.string().optional(),
 });
 export type ServiceTaskNode = z.infer<typeof ServiceTaskSchema>;
 export const ExclusiveGatewaySchema = z.object({ ...NodeBase, kind: z.literal('exclusiveGateway'), default: z.string().optional() });

@@ -54,6 +54,10 @@ export class TasksController {
     schema: apiSchema(
       TaskViewSchema.extend({
         returnTargets: z.array(z.string()).describe('Open tasks: the earlier steps a return (退回) may name'),
+        output: z
+          .string()
+          .nullable()
+          .describe('What an approval gives in `data` (fabu:output), e.g. "topics" at the topic meeting (N2)'),
         allowedActions: z
           .array(z.string())
           .describe('What the caller may do now: approve, reject, return, transfer, delegate, resolve, urge'),

@@ -11,6 +11,12 @@ export const DecisionSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("For return: the BPMN element id of an earlier completed step (see the task's returnTargets)"),
+  data: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'What an approval of a step with fabu:output gives, e.g. { "topics": [{ "orgCode", "title", "conferenceDate" }] } (N2)',
+    ),
 });
 export type DecisionBody = z.infer<typeof DecisionSchema>;
 

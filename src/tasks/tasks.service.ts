@@ -40,6 +40,7 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   TASK_CLAIMED: 'TASK_CLAIMED',
   SIGNER_INVALID: 'SIGNER_INVALID',
   TASK_BLOCKED: 'TASK_BLOCKED',
+  OUTPUT_INVALID: 'OUTPUT_INVALID',
 };
 
 @Injectable()
@@ -93,6 +94,7 @@ export class TasksService {
       ...view!,
       returnTargets,
       allowedActions,
+      output: chain?.outputs?.[id] ?? null,
       request: request && {
         id: request.id,
         processKey: request.processKey,
@@ -176,6 +178,7 @@ export class TasksService {
             comment: body.comment,
             actor: user.username,
             ...(body.returnTo ? { returnTo: body.returnTo } : {}),
+            ...(body.data ? { data: body.data } : {}),
           },
         ],
         ...(idempotencyKey ? { updateId: `${user.username}:${idempotencyKey}` } : {}),
@@ -283,7 +286,13 @@ export class TasksService {
         return new FabuException(REFUSALS[detail.code], detail.message, [
           {
             path:
-              detail.code === 'RETURN_TARGET_INVALID' ? 'returnTo' : detail.code === 'SIGNER_INVALID' ? 'to' : 'taskId',
+              detail.code === 'RETURN_TARGET_INVALID'
+                ? 'returnTo'
+                : detail.code === 'SIGNER_INVALID'
+                  ? 'to'
+                  : detail.code === 'OUTPUT_INVALID'
+                    ? 'data'
+                    : 'taskId',
             message: detail.message,
           },
         ]);

@@ -6,6 +6,7 @@ import { createServiceActivities } from '../../activities/services.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ProcessDefinitionsRepository } from '../processes/process-definitions.repository.js';
 import { ProxiesRepository } from '../proxies/proxies.repository.js';
 import { ReadModelRepository } from '../projection/read-model.repository.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
@@ -25,6 +26,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
     private readonly directory: DirectoryRepository,
     private readonly proxies: ProxiesRepository,
+    private readonly definitions: ProcessDefinitionsRepository,
     private readonly readModel: ReadModelRepository,
     private readonly calendar: CalendarService,
   ) {}
@@ -45,6 +47,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         ...createPlanningActivities({
           directory: this.directory,
           proxies: this.proxies,
+          definitions: this.definitions,
           calendar: () => this.calendar.calendar(),
           dayEnd: env.BUSINESS_DAY_END,
         }),

@@ -7,6 +7,7 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
+import { loadProcess } from './chains.js';
 import { quietTemporalRuntime } from './quiet-runtime.js';
 
 export function testActivities(opts: {
@@ -20,6 +21,8 @@ export function testActivities(opts: {
       directory: opts.directory,
       calendar: opts.calendar ?? bundledCalendar,
       dayEnd: '18:00',
+      // The chains of processes/ as files, version 1: what a topic meeting's requests run (N2).
+      definitions: { latest: async (key) => ({ key, version: 1, ir: await loadProcess(key) }) },
     }),
     ...createServiceActivities({ directory: opts.directory }),
     ...createProjectionActivities({ readModel: { apply: async (batch) => opts.project?.(batch) } }),

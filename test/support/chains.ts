@@ -57,6 +57,17 @@ export function requestFor(
   };
 }
 
+/** What a driven chain's outputs hold: one accepted topic, a department conference 40 days on (N2). */
+const OUTPUTS: Record<string, (view: ProcessView) => unknown> = {
+  topics: (view) => [
+    {
+      orgCode: 'nb-transport',
+      title: '交通运输工作新闻发布会',
+      conferenceDate: addDays(String(view.variables.conferenceDate ?? '2026-12-31'), 40),
+    },
+  ],
+};
+
 export type Policy = (
   task: TaskState,
   view: ProcessView,
@@ -116,8 +127,11 @@ export async function drive(
       continue;
     }
     const decision = policy(task, view);
+    // A step with fabu:output (the topic meeting, N2) is approved with its data.
+    const output = view.outputs?.[task.taskId];
+    const data = decision.action === 'approve' && output ? { [output]: OUTPUTS[output]?.(view) ?? [] } : undefined;
     await handle.executeUpdate(decideUpdate, {
-      args: [{ taskId: task.taskId, actor: task.candidates[0]!, ...decision }],
+      args: [{ taskId: task.taskId, actor: task.candidates[0]!, ...decision, ...(data ? { data } : {}) }],
     });
     decided.push(decision.action === 'approve' ? task.elementId : `${task.elementId}:${decision.action}`);
   }

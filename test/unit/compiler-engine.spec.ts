@@ -403,7 +403,7 @@ describe('compileBpmn engine features', () => {
       const svc = '<bpmn:serviceTask id="fax" name="Fax" fabu:activity="sendFax"/>';
       expect(await onlyProblem(bpmn(through(svc, 'fax')))).toEqual({
         element: 'fax',
-        message: 'unknown activity "sendFax" (allowed: notify, file, publish, inviteMedia)',
+        message: 'unknown activity "sendFax" (allowed: notify, file, publish, inviteMedia, startConferences)',
       });
     });
 
