@@ -130,4 +130,72 @@ describe('recurring processes as Temporal Schedules', () => {
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'end' })]);
   });
+
+  it('N2 over HTTP: a triggered topic meeting ends with a conference request per accepted topic, linked to it', async () => {
+    const N2 = 'ningbo-topic-meeting';
+    const before = (await admin('GET', `/api/schedules/${N2}`)).body.recentRuns.length;
+    expect((await admin('POST', `/api/schedules/${N2}/trigger`)).status).toBe(200);
+    let runId: string | undefined;
+    for (let i = 0; i < 100 && !runId; i++) {
+      const runs = (await admin('GET', `/api/schedules/${N2}`)).body.recentRuns;
+      runId = runs.length > before ? runs.at(-1).workflowId : undefined;
+      if (!runId) await new Promise((r) => setTimeout(r, 100));
+    }
+    const openTask = async (elementId: string) => {
+      for (let i = 0; i < 100; i++) {
+        const view = (await admin('GET', `/api/requests/${runId}`)).body;
+        const task = view.tasks?.find(
+          (t: { elementId: string; status: string }) => t.elementId === elementId && t.status === 'open',
+        );
+        if (task) return task as { id: string; candidates: string[] };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no open ${elementId} in ${runId}`);
+    };
+    const decide = async (username: string, taskId: string, body: Record<string, unknown>) =>
+      e2e.http('POST', `/api/tasks/${taskId}/decision`, { token: await token(username), body });
+
+    await openTask('propose-topics');
+    const proposals = (await admin('GET', `/api/requests/${runId}`)).body.tasks;
+    for (const [username, org] of [
+      ['panlei', 'nb-transport'],
+      ['luyan', 'nb-health'],
+    ] as const) {
+      const task = proposals.find((t: { candidates: string[] }) => t.candidates.includes(username));
+      expect(task).toBeDefined();
+      expect((await decide(username, task.id, { action: 'approve', comment: `${org} 选题` })).status).toBe(200);
+    }
+    expect((await decide('yeqing', (await openTask('consolidate')).id, { action: 'approve' })).status).toBe(200);
+
+    const meeting = await openTask('meeting');
+    const view = await e2e.http('GET', `/api/tasks/${meeting.id}`, { token: await token('jiangtao') });
+    expect(view.body.output).toBe('topics');
+    const late = await decide('jiangtao', meeting.id, {
+      action: 'approve',
+      data: { topics: [{ orgCode: 'nb-transport', title: '春运', conferenceDate: '1月' }] },
+    });
+    expect(late.status).toBe(422);
+    expect(late.body).toMatchObject({ code: 'OUTPUT_INVALID', errors: [{ path: 'data' }] });
+    const topics = [{ orgCode: 'nb-transport', title: '春运交通保障新闻发布会', conferenceDate: '2027-01-20' }];
+    const fixed = await decide('jiangtao', meeting.id, { action: 'approve', data: { topics } });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({ status: 'completed', outcome: 'approved' });
+
+    const childId = `${runId}.start-conferences.1`;
+    let child;
+    for (let i = 0; i < 100 && !child?.tasks?.length; i++) {
+      child = (await admin('GET', `/api/requests/${childId}`)).body;
+      if (!child?.tasks?.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(child).toMatchObject({
+      processKey: 'ningbo-department-conference',
+      orgCode: 'nb-transport',
+      title: '春运交通保障新闻发布会',
+      conferenceDate: '2027-01-20',
+      variables: { meeting: runId },
+    });
+    expect(child.tasks[0]).toMatchObject({ elementId: 'sign-main-leader', candidates: ['dinggang'] });
+    const described = await e2e.temporal.workflow.getHandle(childId).describe();
+    expect(described.raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(runId);
+  });
 });
