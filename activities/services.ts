@@ -14,8 +14,22 @@ export interface ServiceOutput {
   variables?: Record<string, unknown>;
 }
 
+/** A unit short of a release quota (L1, U3, H8), as the compliance report gives it. */
+export interface ShortOfQuota {
+  orgCode: string;
+  rule: string;
+  required: number;
+  held: number;
+  planned: number;
+  status: string;
+  workingDaysLeft: number;
+  window: [string, string];
+}
+
 export interface ServiceDeps {
   directory: Pick<DirectoryRepository, 'resolve'>;
+  /** Units short of their quota in a city as of now (complianceNotice); absent, no one is. */
+  compliance?: { shortOfQuota(city: string): Promise<ShortOfQuota[]> };
   /** Where a service task's effect is reported (a log line; webhooks and channels plug in here). */
   report?: (event: { requestId: string; activity: string; detail: Record<string, unknown> }) => void;
 }
@@ -31,6 +45,27 @@ export function createServiceActivities(deps: ServiceDeps) {
     Exclude<ServiceTaskNode['activity'], 'startConferences'>,
     (input: ServiceInput) => Promise<ServiceOutput>
   > = {
+    /**
+     * L1, U3, H8: a unit short of its quota with no more than fabu:lead working days left in the
+     * period is told, with its main leader and the leader in charge of it.
+     */
+    async complianceNotice({ node }) {
+      const short = (await deps.compliance?.shortOfQuota(node.city!)) ?? [];
+      const due = short.filter((s) => s.workingDaysLeft <= node.lead!);
+      const notices = [];
+      for (const s of due) {
+        const notified = new Set<string>();
+        for (const position of ['main-leader', 'leader-in-charge'] as const) {
+          const users = await deps.directory.resolve(
+            { kind: 'position', position, org: { kind: 'fixed', code: s.orgCode } },
+            { orgCode: s.orgCode, initiator: '' },
+          );
+          users.forEach((u) => notified.add(u));
+        }
+        notices.push({ ...s, notified: [...notified].sort() });
+      }
+      return { detail: { city: node.city, lead: node.lead, notices } };
+    },
     /** Tells the resolved recipients (a reminder, an escalation notice). */
     async notify({ node, request }) {
       const recipients = new Set<string>();

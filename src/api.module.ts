@@ -9,7 +9,6 @@ import { DirectoryController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { HealthController } from './health/health.controller.js';
 import { ComplianceController } from './compliance/compliance.controller.js';
-import { ComplianceService } from './compliance/compliance.service.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { ProxiesController } from './proxies/proxies.controller.js';
 import { ProxiesService } from './proxies/proxies.service.js';
@@ -47,7 +46,6 @@ export class ApiModule {
         TasksService,
         DirectoryService,
         ProxiesService,
-        ComplianceService,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

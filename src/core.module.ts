@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import { CalendarRepository } from './calendar/calendar.repository.js';
 import { CalendarService } from './calendar/calendar.service.js';
+import { ComplianceService } from './compliance/compliance.service.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
@@ -58,9 +59,18 @@ export class CoreModule {
         ProcessesService,
         SchedulesService,
         CalendarService,
+        ComplianceService,
         BootstrapService,
       ],
-      exports: [RUNTIME, TEMPORAL_CLIENT, ...REPOSITORIES, ProcessesService, SchedulesService, CalendarService],
+      exports: [
+        RUNTIME,
+        TEMPORAL_CLIENT,
+        ...REPOSITORIES,
+        ProcessesService,
+        SchedulesService,
+        CalendarService,
+        ComplianceService,
+      ],
     };
   }
 }

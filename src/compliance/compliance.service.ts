@@ -121,6 +121,17 @@ export class ComplianceService {
     return { year: query.year, period, asOf, items };
   }
 
+  /**
+   * Units short of a quota today, in the current quarter's report (a rule over a longer period
+   * over its own): what the complianceNotice service task tells them about.
+   */
+  async shortOfQuota(city: string): Promise<ComplianceRow[]> {
+    const today = businessDate(new Date());
+    const quarter = `Q${Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1}`;
+    const { items } = await this.report({ year: Number(today.slice(0, 4)), period: quarter, city, asOf: today });
+    return items.filter((i) => i.status === 'behind' || i.status === 'at-risk');
+  }
+
   /** An org's conferences in a window: its own requests and its offices' (a government's press office). */
   private conferencesOf(orgCode: string, start: IsoDate, end: IsoDate): Promise<Conference[]> {
     return this.db.query<Conference[]>(

@@ -87,6 +87,8 @@ interface El extends ModdleElement {
   readonly output?: string;
   readonly process?: string;
   readonly topics?: string;
+  readonly city?: string;
+  readonly lead?: string;
   readonly commentRequired?: string;
   readonly due?: string;
   readonly actions?: string;
@@ -643,6 +645,15 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
   if (!starts && (el.process !== undefined || el.topics !== undefined)) {
     problem('fabu:process and fabu:topics belong to a startConferences service task');
   }
+  const watches = activity.data === 'complianceNotice';
+  const lead = el.lead === undefined ? undefined : Number(el.lead);
+  if (watches && (!el.city || !KEY.test(el.city))) problem('complianceNotice needs fabu:city, e.g. "liuzhou"');
+  if (watches && (lead === undefined || !Number.isInteger(lead) || lead < 1)) {
+    problem('complianceNotice needs fabu:lead: the working days before a period ends, e.g. "20"');
+  }
+  if (!watches && (el.city !== undefined || el.lead !== undefined)) {
+    problem('fabu:city and fabu:lead belong to a complianceNotice service task');
+  }
   return {
     ...base,
     kind: 'serviceTask',
@@ -652,6 +663,8 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
     tiers,
     ...(starts && el.process ? { process: el.process } : {}),
     ...(starts && el.topics ? { topics: el.topics } : {}),
+    ...(watches && el.city ? { city: el.city } : {}),
+    ...(watches && lead && Number.isInteger(lead) && lead > 0 ? { lead } : {}),
   };
 }
 

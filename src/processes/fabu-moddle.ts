@@ -35,7 +35,7 @@ export const fabuModdleDescriptor = {
     {
       name: 'ServiceTaskAttrs',
       extends: ['bpmn:ServiceTask'],
-      properties: [attr('activity'), attr('rules'), attr('tiers'), attr('process'), attr('topics')],
+      properties: [attr('activity'), attr('rules'), attr('tiers'), attr('process'), attr('topics'), attr('city'), attr('lead')],
     },
     // A timer start event (recurring process): recurrence: a calendar rule, e.g. "second-week-of-month"
     // (N3); org: the org each run is for, e.g. "nb-press-office".

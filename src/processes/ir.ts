@@ -101,7 +101,14 @@ export const MultiInstanceSchema = z.object({
 export type MultiInstance = z.infer<typeof MultiInstanceSchema>;
 
 /** Allow-listed activities a service task may name; anything else is refused at deploy. */
-export const ServiceActivitySchema = z.enum(['notify', 'file', 'publish', 'inviteMedia', 'startConferences']);
+export const ServiceActivitySchema = z.enum([
+  'notify',
+  'file',
+  'publish',
+  'inviteMedia',
+  'startConferences',
+  'complianceNotice',
+]);
 export type ServiceActivity = z.infer<typeof ServiceActivitySchema>;
 
 /** Media tiers a conference invites (L6). */
@@ -177,6 +184,12 @@ export const ServiceTaskSchema = z.object({
    */
   process: z.string().optional(),
   topics: z.string().optional(),
+  /**
+   * complianceNotice (L1, U3, H8): the city whose quotas are watched, and how many working days
+   * before a period ends a unit short of its quota (and its leaders) are told.
+   */
+  city: z.string().optional(),
+  lead: z.number().int().positive().optional(),
 });
 export type ServiceTaskNode = z.infer<typeof ServiceTaskSchema>;
 export const ExclusiveGatewaySchema = z.object({ ...NodeBase, kind: z.literal('exclusiveGateway'), default: z.string().optional() });

@@ -6,6 +6,7 @@ import { createServiceActivities } from '../../activities/services.js';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { ComplianceService } from '../compliance/compliance.service.js';
 import { ProcessDefinitionsRepository } from '../processes/process-definitions.repository.js';
 import { ProxiesRepository } from '../proxies/proxies.repository.js';
 import { ReadModelRepository } from '../projection/read-model.repository.js';
@@ -26,6 +27,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(RUNTIME) private readonly runtime: RuntimeSettings,
     private readonly directory: DirectoryRepository,
     private readonly proxies: ProxiesRepository,
+    private readonly compliance: ComplianceService,
     private readonly definitions: ProcessDefinitionsRepository,
     private readonly readModel: ReadModelRepository,
     private readonly calendar: CalendarService,
@@ -53,6 +55,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         }),
         ...createServiceActivities({
           directory: this.directory,
+          compliance: this.compliance,
           report: (event) => this.runtime.logger.info(event, 'service task done'),
         }),
         ...createProjectionActivities({ readModel: this.readModel }),

@@ -2,6 +2,7 @@
 // earlier days are written into the read model directly (no chain can be applied for in the past);
 // the report reads them as it reads any request. Reports are made "as of" a day, so the working
 // days left in a period are known.
+import { readFile } from 'node:fs/promises';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
 
 let e2e: E2E;
@@ -101,5 +102,44 @@ describe('compliance with release quotas (L1)', () => {
     const bad = await e2e.http('GET', '/api/compliance?year=2026&period=Q5', { token });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'period' })]);
+  });
+
+  it('tells a unit short of its quota, and its leaders, from its watch schedule (lead time from the BPMN)', async () => {
+    // The demo file tells units with 20 working days or fewer left; redeployed with a lead longer
+    // than any period, whatever today is, the county short of its four conferences is told.
+    const admin = await e2e.login('admin');
+    // The transport bureau held this year's one conference in January, whichever year this runs in.
+    await conference('lz-transport', `${new Date().getUTCFullYear()}-01-15`, 'approved');
+    const xml = await readFile('processes/liuzhou-compliance-watch.bpmn', 'utf8');
+    const deployed = await e2e.http('POST', '/api/processes', {
+      token: admin,
+      body: {
+        xml: xml.replace('fabu:lead="20"', 'fabu:lead="300"'),
+        source: 'processes/liuzhou-compliance-watch.bpmn',
+      },
+    });
+    expect(deployed.body).toMatchObject({ version: 2, schedule: 'updated' });
+    expect((await e2e.http('POST', '/api/schedules/liuzhou-compliance-watch/trigger', { token: admin })).status).toBe(
+      200,
+    );
+    let runId: string | undefined;
+    for (let i = 0; i < 100 && !runId; i++) {
+      runId = (await e2e.http('GET', '/api/schedules/liuzhou-compliance-watch', { token: admin })).body.recentRuns[0]
+        ?.workflowId;
+      if (!runId) await new Promise((r) => setTimeout(r, 100));
+    }
+    let trail: Array<{ type: string; payload: { detail?: { notices?: Array<Record<string, unknown>> } } }> = [];
+    for (let i = 0; i < 100 && !trail.some((e) => e.type === 'request.completed'); i++) {
+      trail = (await e2e.http('GET', `/api/requests/${runId}/audit`, { token: admin })).body.items ?? [];
+      if (!trail.some((e) => e.type === 'request.completed')) await new Promise((r) => setTimeout(r, 100));
+    }
+    const notices = trail.find((e) => e.type === 'service.completed')!.payload.detail!.notices!;
+    expect(notices).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ orgCode: 'lz-liubei', rule: 'L1', notified: expect.arrayContaining(['huangyong']) }),
+      ]),
+    );
+    // A unit that met its quota is not told.
+    expect(notices.map((n) => n.orgCode)).not.toContain('lz-transport');
   });
 });

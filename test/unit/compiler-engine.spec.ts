@@ -403,7 +403,8 @@ describe('compileBpmn engine features', () => {
       const svc = '<bpmn:serviceTask id="fax" name="Fax" fabu:activity="sendFax"/>';
       expect(await onlyProblem(bpmn(through(svc, 'fax')))).toEqual({
         element: 'fax',
-        message: 'unknown activity "sendFax" (allowed: notify, file, publish, inviteMedia, startConferences)',
+        message:
+          'unknown activity "sendFax" (allowed: notify, file, publish, inviteMedia, startConferences, complianceNotice)',
       });
     });
 
@@ -674,6 +675,26 @@ describe('compileBpmn engine features', () => {
         element: 'p',
         message: 'fabu:conference "no" must be true or false',
       });
+    });
+  });
+
+  describe('startConferences and complianceNotice service tasks', () => {
+    it('need their attributes, and refuse them elsewhere, naming the task', async () => {
+      const svc = (attrs: string) => `<bpmn:serviceTask id="svc" name="Svc" ${attrs}/>`;
+      const ok = await compileBpmn(
+        bpmn(through(svc('fabu:activity="complianceNotice" fabu:city="liuzhou" fabu:lead="20"'), 'svc')),
+      );
+      expect(ok.nodes.svc).toMatchObject({ activity: 'complianceNotice', city: 'liuzhou', lead: 20 });
+      for (const [attrs, message] of [
+        ['fabu:activity="complianceNotice" fabu:lead="20"', /needs fabu:city/],
+        ['fabu:activity="complianceNotice" fabu:city="liuzhou" fabu:lead="soon"', /needs fabu:lead/],
+        ['fabu:activity="startConferences" fabu:topics="topics"', /needs fabu:process/],
+        ['fabu:activity="startConferences" fabu:process="ningbo-department-conference"', /needs fabu:topics/],
+        ['fabu:activity="file" fabu:city="liuzhou"', /belong to a complianceNotice/],
+      ] as const) {
+        const found = await problems(bpmn(through(svc(attrs), 'svc')));
+        expect(found.some((p) => p.element === 'svc' && message.test(p.message))).toBe(true);
+      }
     });
   });
 });
