@@ -1,7 +1,10 @@
 // e2e: a recurring process (N3, a timer start event) on the real dev server. Deploying it creates
 // a Temporal Schedule with its calendar rule; triggering it starts a run for the period ahead,
 // dated from the statutory calendar; a redeploy updates the schedule; operators pause and resume it.
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessesService } from '../../src/processes/processes.service.js';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { parseRecurrence, upcomingPeriodOf } from '../../src/calendar/recurrence.js';
 import { businessDate } from '../../src/calendar/working-days.js';
@@ -197,5 +200,24 @@ describe('recurring processes as Temporal Schedules', () => {
     expect(child.tasks[0]).toMatchObject({ elementId: 'sign-main-leader', candidates: ['dinggang'] });
     const described = await e2e.temporal.workflow.getHandle(childId).describe();
     expect(described.raw.workflowExecutionInfo?.parentExecution?.workflowId).toBe(runId);
+  });
+
+  it('pauses the schedule of a file removed from processes/ at the next deploy of the folder, and resumes it when the file is back', async () => {
+    const processes = e2e.app.context.get(ProcessesService);
+    const folder = await mkdtemp(join(tmpdir(), 'fabu-processes-'));
+    try {
+      for (const file of (await readdir('processes')).filter((f) => f !== `${N3}.bpmn`)) {
+        await copyFile(join('processes', file), join(folder, file));
+      }
+      await processes.deployFolder(folder);
+      expect((await admin('GET', `/api/schedules/${N3}`)).body).toMatchObject({
+        paused: true,
+        note: 'paused: its BPMN file was removed from processes/',
+      });
+      await processes.deployFolder('processes');
+      expect((await admin('GET', `/api/schedules/${N3}`)).body.paused).toBe(false);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

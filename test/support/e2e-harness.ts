@@ -20,6 +20,8 @@ export interface E2E {
   db: pg.Pool;
   /** As the app's own login (fabu_app): what the running service could do. */
   appDb: pg.Pool;
+  /** The running app's Nest context, for what only an operator's restart does (deploying a folder). */
+  app: FabuApp;
   temporal: Client;
   /** Calls the API; returns status, headers and parsed body. */
   http(
@@ -108,6 +110,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       url,
       db,
       appDb,
+      app,
       temporal,
       http,
       async login(username) {
