@@ -679,26 +679,14 @@ export class ApprovalMachine {
 
   private openAdded(owner: TaskState, to: string, by: string, mode: SignerMode): Extract<Effect, { type: 'openTask' }> {
     const node = this.userTask(owner.elementId);
-    const n = (this.state.visits[node.id] ?? 0) + 1;
-    this.state.visits[node.id] = n;
-    const taskId = `${this.requestId}.${node.id}.${n}`;
-    this.state.tasks[taskId] = {
-      taskId,
-      elementId: node.id,
-      name: node.name,
-      rules: node.rules,
-      round: this.state.round,
+    const task = this.newTask(node, {
       ...(owner.stepId ? { stepId: owner.stepId } : {}),
       ...(owner.instance !== undefined ? { instance: owner.instance } : {}),
-      status: 'opening',
-      candidates: [],
-      dueProvisional: false,
-      overdue: false,
       addedFor: owner.taskId,
       addMode: mode,
       addedBy: by,
-    };
-    return { type: 'openTask', taskId, node, candidates: [], users: [to] };
+    });
+    return { type: 'openTask', taskId: task.taskId, node, candidates: [], users: [to] };
   }
 
   /** An added sign-off was decided: it unblocks, continues, or (rejected) rejects its owner's instance. */
@@ -1274,26 +1262,31 @@ export class ApprovalMachine {
   }
 
   private openInstance(step: StepState, node: UserTaskNode, instance: number): Effect {
-    // Task ids keep the first slice's shape: `<request>.<element>.<n>`, n counting every opening.
+    const { taskId } = this.newTask(node, { stepId: step.stepId, instance });
+    step.instances![instance] = taskId;
+    const candidates = node.multi ? [node.candidates[instance]!] : node.candidates;
+    return { type: 'openTask', taskId, node, candidates };
+  }
+
+  /** A task of a user task node, opening; ids keep the first slice's shape `<request>.<element>.<n>`, n counting every opening. */
+  private newTask(node: UserTaskNode, fields: Partial<TaskState>): TaskState {
     const n = (this.state.visits[node.id] ?? 0) + 1;
     this.state.visits[node.id] = n;
     const taskId = `${this.requestId}.${node.id}.${n}`;
-    this.state.tasks[taskId] = {
+    const task: TaskState = {
       taskId,
       elementId: node.id,
       name: node.name,
       rules: node.rules,
       round: this.state.round,
-      stepId: step.stepId,
-      instance,
+      ...fields,
       status: 'opening',
       candidates: [],
       dueProvisional: false,
       overdue: false,
     };
-    step.instances![instance] = taskId;
-    const candidates = node.multi ? [node.candidates[instance]!] : node.candidates;
-    return { type: 'openTask', taskId, node, candidates };
+    this.state.tasks[taskId] = task;
+    return task;
   }
 
   private armBoundaries(step: StepState, node: UserTaskNode, at: string): Effect[] {

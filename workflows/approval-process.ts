@@ -57,6 +57,7 @@ import {
   transferUpdate,
   urgeUpdate,
   signerUpdate,
+  startingAttributes,
   withdrawUpdate,
 } from './definitions.js';
 
@@ -340,13 +341,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         workflowId,
         args: [child],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        typedSearchAttributes: [
-          { key: SA.process, value: chain.key },
-          { key: SA.org, value: topic.orgCode },
-          { key: SA.status, value: 'running' },
-          { key: SA.stage, value: 'starting' },
-          { key: SA.major, value: false },
-        ],
+        typedSearchAttributes: startingAttributes(chain.key, topic.orgCode, false),
         staticSummary: topic.title,
         staticDetails: `from topic meeting ${requestId} (N2)`,
       });

@@ -1,6 +1,6 @@
 // Every message, search attribute and type that crosses the workflow boundary. Imported by the
 // workflow (inside the sandbox) and by the API and tests (outside it), so keep it free of I/O.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { type SearchAttributePair, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
 import type {
@@ -34,6 +34,17 @@ export const SA = {
   major: defineSearchAttributeKey('FabuMajor', SearchAttributeType.BOOL),
 } as const;
 
+/** The search attributes a request's workflow starts with, however it is started (API, schedule, meeting). */
+export function startingAttributes(processKey: string, orgCode: string, major: boolean): SearchAttributePair[] {
+  return [
+    { key: SA.process, value: processKey },
+    { key: SA.org, value: orgCode },
+    { key: SA.status, value: 'running' },
+    { key: SA.stage, value: 'starting' },
+    { key: SA.major, value: major },
+  ];
+}
+
 export interface RequestFields {
   title: string;
   orgCode: string;
@@ -51,6 +62,7 @@ export interface RequestFields {
 /** The one input object of {@link approvalProcess}: fields can be added without breaking signatures. */
 export interface ApprovalProcessInput {
   definition: { key: string; version: number; ir: ProcessIR };
+
   request: RequestFields;
   /** ISO instant the request was accepted by the API. */
   submittedAt: string;

@@ -24,7 +24,7 @@ import {
   type ApprovalProcessInput,
   CHAIN_REFUSED,
   RESCHEDULE_REFUSED,
-  SA,
+  startingAttributes,
   cancelUpdate,
   ccUpdate,
   changeUpdate,
@@ -331,13 +331,7 @@ export class RequestsService {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       args: [input],
-      typedSearchAttributes: [
-        { key: SA.process, value: definition.key },
-        { key: SA.org, value: request.orgCode },
-        { key: SA.status, value: 'running' },
-        { key: SA.stage, value: 'starting' },
-        { key: SA.major, value: request.major },
-      ],
+      typedSearchAttributes: startingAttributes(definition.key, request.orgCode, request.major),
       staticSummary: request.title,
       staticDetails: [
         `**${definition.ir.name}** v${definition.version} (${definition.ir.rules.join(', ')})`,

@@ -11,7 +11,7 @@ import { fireSpec, parseRecurrence } from '../calendar/recurrence.js';
 import { type ProcessIR, type ScheduleIR, scheduleOf } from '../processes/ir.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
-import { type ApprovalProcessInput, SA, SCHEDULER } from '../../workflows/definitions.js';
+import { type ApprovalProcessInput, SCHEDULER, startingAttributes } from '../../workflows/definitions.js';
 
 const PREFIX = 'fabu:';
 /** Stated catch-up policy: runs missed while the server was down are taken if at most this late. */
@@ -162,13 +162,7 @@ export class SchedulesService {
       workflowId: `${def.ir.code}-${def.key}`,
       taskQueue: this.runtime.config.env.TEMPORAL_TASK_QUEUE,
       args: [input],
-      typedSearchAttributes: [
-        { key: SA.process, value: def.key },
-        { key: SA.org, value: schedule.orgCode },
-        { key: SA.status, value: 'running' },
-        { key: SA.stage, value: 'starting' },
-        { key: SA.major, value: false },
-      ],
+      typedSearchAttributes: startingAttributes(def.key, schedule.orgCode, false),
       staticSummary: def.ir.name,
     };
   }

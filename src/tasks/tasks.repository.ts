@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import { FabuException } from '../common/problem.js';
 import { RequestEntity } from '../requests/request.entity.js';
 import { toTaskView } from '../requests/requests.repository.js';
@@ -56,16 +56,7 @@ export class TasksRepository {
       .orderBy('m.inbox_due')
       .addOrderBy('m.task_id')
       .limit(limit + 1);
-    if (filters.processKey || filters.orgCode) {
-      q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
-      if (filters.processKey) q.andWhere('r.process_key = :processKey', { processKey: filters.processKey });
-      if (filters.orgCode) q.andWhere('r.org_code = :orgCode', { orgCode: filters.orgCode });
-    }
-    if (filters.dueBefore) q.andWhere('t.due_at < :dueBefore::timestamptz', { dueBefore: filters.dueBefore });
-    if (filters.overdue !== undefined) q.andWhere('t.overdue = :overdue', { overdue: filters.overdue });
-    if (filters.provisional !== undefined) {
-      q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
-    }
+    applyFilters(q, filters);
     if (after) {
       q.andWhere('(m.inbox_due, m.task_id) > (:d::timestamptz, :i)', {
         d: after.d ?? FAR_FUTURE,
@@ -95,16 +86,7 @@ export class TasksRepository {
       .orderBy('t.closed_at', 'DESC')
       .addOrderBy('t.id', 'DESC')
       .limit(limit + 1);
-    if (filters.processKey || filters.orgCode) {
-      q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
-      if (filters.processKey) q.andWhere('r.process_key = :processKey', { processKey: filters.processKey });
-      if (filters.orgCode) q.andWhere('r.org_code = :orgCode', { orgCode: filters.orgCode });
-    }
-    if (filters.dueBefore) q.andWhere('t.due_at < :dueBefore::timestamptz', { dueBefore: filters.dueBefore });
-    if (filters.overdue !== undefined) q.andWhere('t.overdue = :overdue', { overdue: filters.overdue });
-    if (filters.provisional !== undefined) {
-      q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
-    }
+    applyFilters(q, filters);
     if (after?.d) q.andWhere('(t.closed_at, t.id) < (:d::timestamptz, :i)', { d: after.d, i: after.i });
     const entities = await q.getMany();
     const page = entities.slice(0, limit);
@@ -157,6 +139,20 @@ export class TasksRepository {
       .getMany();
     for (const r of rows) map.set(r.taskId, [...(map.get(r.taskId) ?? []), r.username]);
     return map;
+  }
+}
+
+/** The inbox's filters, on a query of tasks `t`. */
+function applyFilters(q: SelectQueryBuilder<TaskEntity>, filters: InboxFilters): void {
+  if (filters.processKey || filters.orgCode) {
+    q.innerJoin(RequestEntity, 'r', 'r.id = t.request_id');
+    if (filters.processKey) q.andWhere('r.process_key = :processKey', { processKey: filters.processKey });
+    if (filters.orgCode) q.andWhere('r.org_code = :orgCode', { orgCode: filters.orgCode });
+  }
+  if (filters.dueBefore) q.andWhere('t.due_at < :dueBefore::timestamptz', { dueBefore: filters.dueBefore });
+  if (filters.overdue !== undefined) q.andWhere('t.overdue = :overdue', { overdue: filters.overdue });
+  if (filters.provisional !== undefined) {
+    q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
   }
 }
 
