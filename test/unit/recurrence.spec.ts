@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import {
   fireSpec,
@@ -8,6 +7,7 @@ import {
   upcomingPeriodOf,
 } from '../../src/calendar/recurrence.js';
 import { WorkingDayCalendar } from '../../src/calendar/working-days.js';
+import { ZONES, hostEnv, restoreTz } from '../support/time-zones.js';
 
 /*
  * Expected values are worked out by hand from the State Council holiday notices, which the bundled
@@ -19,20 +19,6 @@ import { WorkingDayCalendar } from '../../src/calendar/working-days.js';
  *         Mid-autumn 09-25 (Fri) … 09-27; National Day 10-01 (Thu) … 10-07, make-up 09-20 (Sun), 10-10 (Sat).
  *   2027 is not in the data: its days are judged by weekday alone, provisionally.
  */
-
-// Switching the host zone: see working-days.spec.ts, whose first case per zone proves the switch.
-const hostEnv = ((hostname.constructor as FunctionConstructor)('return process')() as NodeJS.Process).env;
-
-const ZONES: [string, number][] = [
-  ['UTC', 0],
-  ['Asia/Shanghai', -480],
-  ['America/Los_Angeles', 480],
-];
-
-function restoreTz(env: NodeJS.ProcessEnv, tz: string | undefined): void {
-  if (tz === undefined) delete env.TZ;
-  else env.TZ = tz;
-}
 
 function parsed(text: string): Recurrence {
   const r = parseRecurrence(text);

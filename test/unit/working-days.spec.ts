@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import {
   addDays,
@@ -11,6 +10,7 @@ import {
   WorkingDayCalendar,
 } from '../../src/calendar/working-days.js';
 import type { DueRule } from '../../src/processes/ir.js';
+import { ZONES, hostEnv, restoreTz } from '../support/time-zones.js';
 
 /*
  * Expected values are worked out by hand from the 2026 calendar (1 Jan 2026 is a Thursday) and the
@@ -21,26 +21,6 @@ import type { DueRule } from '../../src/processes/ir.js';
  *   2027 is not in the data: 2027-01-01 is a Friday and counts as a working day, provisionally.
  * Business zone: Shanghai, UTC+08:00, so 18:00 local = 10:00Z.
  */
-
-/*
- * Jest hands each test file a copy of process.env, and assigning TZ to the copy never reaches Node,
- * which re-reads the zone only when its own process.env.TZ is set. The Function constructor of a
- * core-module function belongs to Node's own realm and evaluates against its globals, so it yields
- * the real process. The first case in each zone proves the switch took effect.
- */
-const hostEnv = ((hostname.constructor as FunctionConstructor)('return process')() as NodeJS.Process).env;
-
-// Each zone's offset in January, as Date#getTimezoneOffset reports it.
-const ZONES: [string, number][] = [
-  ['UTC', 0],
-  ['Asia/Shanghai', -480],
-  ['America/Los_Angeles', 480],
-];
-
-function restoreTz(env: NodeJS.ProcessEnv, tz: string | undefined): void {
-  if (tz === undefined) delete env.TZ;
-  else env.TZ = tz;
-}
 
 describe(WorkingDayCalendar.name, () => {
   describe.each(ZONES)('with TZ=%s', (tz, januaryOffset) => {
