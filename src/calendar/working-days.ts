@@ -190,7 +190,9 @@ export function computeDue(rule: DueRule, ctx: DueContext): Due {
     case 'workingDaysBeforeField': {
       // H3.4 / H6: materials filed at least 3 WD before the conference.
       const value = requireDateField(ctx, rule.field, rule.source);
-      const { date, provisional } = calendar.addWorkingDays(value, -rule.days);
+      // "- 0WD" is "by that day": the working day on or before it (L2: a plan due 1 February).
+      const { date, provisional } =
+        rule.days === 0 ? calendar.previousWorkingDay(value) : calendar.addWorkingDays(value, -rule.days);
       return {
         dueAt: endOfBusinessDay(date, dayEnd, offsetMinutes),
         provisional,

@@ -285,6 +285,20 @@ describe(WorkingDayCalendar.name, () => {
         expect(due.provisional).toBe(false);
       });
 
+      it('takes "- 0WD" as by that day: the working day on or before it, provisional in a year without data', () => {
+        const byThen: DueRule = { kind: 'workingDaysBeforeField', field: 'conferenceDate', days: 0, source: 'L2' };
+        const at = (conferenceDate: string) =>
+          computeDue(byThen, {
+            openedAt: new Date('2026-01-02T01:00:00Z'),
+            request: { conferenceDate },
+            calendar: cal,
+          });
+        // Sunday 2026-02-01: the Friday before, 01-30.
+        expect(at('2026-02-01')).toMatchObject({ dueAt: new Date('2026-01-30T10:00:00.000Z'), provisional: false });
+        // Monday 2027-02-01 is judged by weekday alone.
+        expect(at('2027-02-01')).toMatchObject({ dueAt: new Date('2027-02-01T10:00:00.000Z'), provisional: true });
+      });
+
       it('falls due when the conference day begins in Shanghai for "before conferenceDate" (L3 emergencies)', () => {
         const rule: DueRule = { kind: 'startOfField', field: 'conferenceDate', source: 'before conferenceDate' };
         const due = computeDue(rule, {
