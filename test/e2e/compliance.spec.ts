@@ -4,6 +4,7 @@
 // days left in a period are known.
 import { readFile } from 'node:fs/promises';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
+import { runStartedBy } from '../support/scheduled-runs.js';
 
 let e2e: E2E;
 let token: string;
@@ -119,20 +120,15 @@ describe('compliance with release quotas (L1)', () => {
       },
     });
     expect(deployed.body).toMatchObject({ version: 2, schedule: 'updated' });
-    expect((await e2e.http('POST', '/api/schedules/liuzhou-compliance-watch/trigger', { token: admin })).status).toBe(
-      200,
-    );
-    let runId: string | undefined;
-    for (let i = 0; i < 100 && !runId; i++) {
-      runId = (await e2e.http('GET', '/api/schedules/liuzhou-compliance-watch', { token: admin })).body.recentRuns[0]
-        ?.workflowId;
-      if (!runId) await new Promise((r) => setTimeout(r, 100));
-    }
-    let trail: Array<{ type: string; payload: { detail?: { notices?: Array<Record<string, unknown>> } } }> = [];
-    for (let i = 0; i < 100 && !trail.some((e) => e.type === 'request.completed'); i++) {
-      trail = (await e2e.http('GET', `/api/requests/${runId}/audit`, { token: admin })).body.items ?? [];
-      if (!trail.some((e) => e.type === 'request.completed')) await new Promise((r) => setTimeout(r, 100));
-    }
+    const run = await runStartedBy(e2e.temporal, 'fabu:liuzhou-compliance-watch', async () => {
+      const triggered = await e2e.http('POST', '/api/schedules/liuzhou-compliance-watch/trigger', { token: admin });
+      expect(triggered.status).toBe(200);
+    });
+    // The run ends once its notice is in the read model.
+    await run.result();
+    const trail: Array<{ type: string; payload: { detail?: { notices?: Array<Record<string, unknown>> } } }> = (
+      await e2e.http('GET', `/api/requests/${run.workflowId}/audit`, { token: admin })
+    ).body.items;
     const notices = trail.find((e) => e.type === 'service.completed')!.payload.detail!.notices!;
     expect(notices).toEqual(
       expect.arrayContaining([

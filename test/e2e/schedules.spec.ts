@@ -9,6 +9,8 @@ import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { parseRecurrence, upcomingPeriodOf } from '../../src/calendar/recurrence.js';
 import { businessDate } from '../../src/calendar/working-days.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
+import { runStartedBy } from '../support/scheduled-runs.js';
+import { startedUpdate } from '../../workflows/definitions.js';
 
 const N3 = 'ningbo-routine-conference';
 let e2e: E2E;
@@ -24,16 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await e2e?.stop();
 });
-
-/** Waits (polling the API, bounded) until the schedule has taken `n` runs. */
-async function runsTaken(n: number): Promise<Array<{ workflowId: string }>> {
-  for (let i = 0; i < 100; i++) {
-    const view = await admin('GET', `/api/schedules/${N3}`);
-    if (view.body.recentRuns.length >= n) return view.body.recentRuns;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the schedule did not take ${n} run(s)`);
-}
 
 describe('recurring processes as Temporal Schedules', () => {
   it('creates the schedule at deploy, with the rule in Asia/Shanghai, a readable id and a memo', async () => {
@@ -68,21 +60,20 @@ describe('recurring processes as Temporal Schedules', () => {
 
   it('starts a run when triggered, for the period ahead, dated from the calendar, with the chain drawn for it', async () => {
     const now = new Date();
-    const triggered = await admin('POST', `/api/schedules/${N3}/trigger`);
-    expect(triggered.status).toBe(200);
-    const [run] = await runsTaken(1);
-    expect(run!.workflowId).toMatch(new RegExp(`^N3-${N3}-`));
+    const run = await runStartedBy(e2e.temporal, `fabu:${N3}`, async () => {
+      expect((await admin('POST', `/api/schedules/${N3}/trigger`)).status).toBe(200);
+    });
+    expect(run.workflowId).toMatch(new RegExp(`^N3-${N3}-`));
+    expect((await admin('GET', `/api/schedules/${N3}`)).body.recentRuns).toEqual([
+      expect.objectContaining({ workflowId: run.workflowId }),
+    ]);
 
     const expected = upcomingPeriodOf(
       parseRecurrence('second-week-of-month') as Exclude<ReturnType<typeof parseRecurrence>, { error: string }>,
       businessDate(now),
       bundledCalendar(),
     );
-    let request;
-    for (let i = 0; i < 100 && !request?.tasks?.length; i++) {
-      request = (await admin('GET', `/api/requests/${run!.workflowId}`)).body;
-      if (!request?.tasks?.length) await new Promise((r) => setTimeout(r, 100));
-    }
+    const request = (await admin('GET', `/api/requests/${run.workflowId}`)).body;
     expect(request).toMatchObject({
       processKey: N3,
       orgCode: 'nb-press-office',
@@ -100,7 +91,7 @@ describe('recurring processes as Temporal Schedules', () => {
       body: { action: 'approve', comment: '牵头单位：市交通运输局' },
     });
     expect(decided.status).toBe(200);
-    expect(decided.body.openTasks).toEqual([`${run!.workflowId}.approve-secretary-general.1`]);
+    expect(decided.body.openTasks).toEqual([`${run.workflowId}.approve-secretary-general.1`]);
   });
 
   it('updates the schedule on a redeploy, and lets an operator pause and resume it; others may not', async () => {
@@ -136,29 +127,22 @@ describe('recurring processes as Temporal Schedules', () => {
 
   it('N2 over HTTP: a triggered topic meeting ends with a conference request per accepted topic, linked to it', async () => {
     const N2 = 'ningbo-topic-meeting';
-    const before = (await admin('GET', `/api/schedules/${N2}`)).body.recentRuns.length;
-    expect((await admin('POST', `/api/schedules/${N2}/trigger`)).status).toBe(200);
-    let runId: string | undefined;
-    for (let i = 0; i < 100 && !runId; i++) {
-      const runs = (await admin('GET', `/api/schedules/${N2}`)).body.recentRuns;
-      runId = runs.length > before ? runs.at(-1).workflowId : undefined;
-      if (!runId) await new Promise((r) => setTimeout(r, 100));
-    }
+    const run = await runStartedBy(e2e.temporal, `fabu:${N2}`, async () => {
+      expect((await admin('POST', `/api/schedules/${N2}/trigger`)).status).toBe(200);
+    });
+    const runId = run.workflowId;
+    // Each decision answers once its effects are in the read model: what is open is there to read.
     const openTask = async (elementId: string) => {
-      for (let i = 0; i < 100; i++) {
-        const view = (await admin('GET', `/api/requests/${runId}`)).body;
-        const task = view.tasks?.find(
-          (t: { elementId: string; status: string }) => t.elementId === elementId && t.status === 'open',
-        );
-        if (task) return task as { id: string; candidates: string[] };
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`no open ${elementId} in ${runId}`);
+      const view = (await admin('GET', `/api/requests/${runId}`)).body;
+      const task = view.tasks.find(
+        (t: { elementId: string; status: string }) => t.elementId === elementId && t.status === 'open',
+      );
+      expect(task).toBeDefined();
+      return task as { id: string; candidates: string[] };
     };
     const decide = async (username: string, taskId: string, body: Record<string, unknown>) =>
       e2e.http('POST', `/api/tasks/${taskId}/decision`, { token: await token(username), body });
 
-    await openTask('propose-topics');
     const proposals = (await admin('GET', `/api/requests/${runId}`)).body.tasks;
     for (const [username, org] of [
       ['panlei', 'nb-transport'],
@@ -185,11 +169,9 @@ describe('recurring processes as Temporal Schedules', () => {
     expect(fixed.body).toMatchObject({ status: 'completed', outcome: 'approved' });
 
     const childId = `${runId}.start-conferences.1`;
-    let child;
-    for (let i = 0; i < 100 && !child?.tasks?.length; i++) {
-      child = (await admin('GET', `/api/requests/${childId}`)).body;
-      if (!child?.tasks?.length) await new Promise((r) => setTimeout(r, 100));
-    }
+    // The meeting's run started the child before it ended; its first projection is what `started` waits for.
+    await e2e.temporal.workflow.getHandle(childId).executeUpdate(startedUpdate);
+    const child = (await admin('GET', `/api/requests/${childId}`)).body;
     expect(child).toMatchObject({
       processKey: 'ningbo-department-conference',
       orgCode: 'nb-transport',
