@@ -13,7 +13,6 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Logger } from 'pino';
 import { DataSource, type Logger as OrmLogger } from 'typeorm';
 import { ensureTemporalTools } from '../scripts/temporal-tools.mjs';
 import { type FabuApp, startFabu } from '../src/app.js';
@@ -21,11 +20,10 @@ import { createLogger } from '../src/common/logger.js';
 import { loadConfig } from '../src/config/config.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/embedded/embedded-postgres.js';
-import { startTemporalDevServer } from '../src/embedded/temporal-dev-server.js';
 import { defaultWorkflows, onShutdownSignal } from '../src/settings.js';
 import { TasksRepository } from '../src/tasks/tasks.repository.js';
 import { ListTasksQuerySchema } from '../src/tasks/tasks.schemas.js';
-import { freePort } from '../test/support/ports.js';
+import { freePort, startDevServerOnFreePorts } from '../test/support/ports.js';
 
 const TASKS = 1_000_000; // every 10th is open: 100,000
 const GROUPS = 2_000;
@@ -416,21 +414,4 @@ function positiveInt(name: string, fallback: number): number {
 }
 
 /** The dev server picks some internal ports itself; when one is taken in between, try other ports. */
-async function startDevServerOnFreePorts(cliPath: string, dataDir: string, logger: Logger) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startTemporalDevServer({
-        cliPath,
-        dataDir: join(dataDir, `temporal-${attempt}`),
-        port: await freePort(),
-        uiPort: await freePort(),
-        namespace: 'default',
-        logger,
-      });
-    } catch (err) {
-      if (attempt >= 3 || !/exited with .* before it was ready/.test(String(err))) throw err;
-    }
-  }
-}
-
 await main();

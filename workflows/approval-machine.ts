@@ -567,13 +567,8 @@ export class ApprovalMachine {
       }
       return null;
     }
-    if (task.status !== 'open') return { code: 'TASK_NOT_OPEN', message: `task ${input.taskId} is ${task.status}` };
-    if (!task.candidates.includes(input.actor)) {
-      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
-    }
-    if (task.delegatedTo) {
-      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
-    }
+    const error = this.candidateError(input.taskId, input.actor);
+    if (error) return error;
     if (task.assignee && task.assignee !== input.actor) {
       return { code: 'TASK_CLAIMED', message: `task ${input.taskId} is claimed by ${task.assignee}` };
     }
@@ -731,15 +726,8 @@ export class ApprovalMachine {
 
   /** Why a transfer (转办) would be refused, or null. */
   validateTransfer(input: TransferInput): DecisionError | null {
-    const error = this.openTaskError(input.taskId);
+    const error = this.candidateError(input.taskId, input.actor);
     if (error) return error;
-    const task = this.state.tasks[input.taskId]!;
-    if (!task.candidates.includes(input.actor)) {
-      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
-    }
-    if (task.delegatedTo) {
-      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
-    }
     if (!input.to || input.to === input.actor) {
       return { code: 'TRANSFER_INVALID', message: 'a transfer names someone other than yourself' };
     }
@@ -768,15 +756,9 @@ export class ApprovalMachine {
 
   /** Why a claim (or, with `release`, an unclaim) would be refused, or null. */
   validateClaim(input: { taskId: string; actor: string }, release = false): DecisionError | null {
-    const error = this.openTaskError(input.taskId);
+    const error = this.candidateError(input.taskId, input.actor);
     if (error) return error;
     const task = this.state.tasks[input.taskId]!;
-    if (!task.candidates.includes(input.actor)) {
-      return { code: 'NOT_A_CANDIDATE', message: `${input.actor} is not a candidate of task ${input.taskId}` };
-    }
-    if (task.delegatedTo) {
-      return { code: 'TASK_DELEGATED', message: `task ${input.taskId} is delegated to ${task.delegatedTo}` };
-    }
     if (release) {
       return task.assignee === input.actor
         ? null
@@ -897,6 +879,19 @@ export class ApprovalMachine {
       detail: { notified: task.candidates },
     });
     return task.candidates;
+  }
+
+  /** An open task the actor is a candidate of, not delegated away: what transfer, claim and 加签 need. */
+  private candidateError(taskId: string, actor: string): DecisionError | null {
+    const error = this.openTaskError(taskId);
+    if (error) return error;
+    const task = this.state.tasks[taskId]!;
+    if (!task.candidates.includes(actor)) {
+      return { code: 'NOT_A_CANDIDATE', message: `${actor} is not a candidate of task ${taskId}` };
+    }
+    if (task.delegatedTo)
+      return { code: 'TASK_DELEGATED', message: `task ${taskId} is delegated to ${task.delegatedTo}` };
+    return null;
   }
 
   private openTaskError(taskId: string): DecisionError | null {

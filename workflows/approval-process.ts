@@ -14,7 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { SearchAttributeType, type UpdateDefinition, defineSearchAttributeKey } from '@temporalio/common';
 import type { createPlanningActivities } from '../activities/planning.js';
 import type { ProjectionBatch, createProjectionActivities } from '../activities/projection.js';
 import type { createServiceActivities } from '../activities/services.js';
@@ -403,8 +403,8 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     })();
   }
 
-  const refuse = (d: Decision): void => {
-    const error = machine.validate(d);
+  /** A refused task action (decision, transfer, claim, …): DecisionRefused, before it reaches history. */
+  const refuseTask = (error: DecisionError | null): void => {
     if (error) {
       throw ApplicationFailure.create({
         type: DECISION_REFUSED,
@@ -414,6 +414,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       });
     }
   };
+  const refuse = (d: Decision): void => refuseTask(machine.validate(d));
 
   const applyDecision = async (d: Decision): Promise<DecisionResult> => {
     // Validate and change state synchronously, before any await: concurrent decisions see each other.
@@ -625,71 +626,50 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     return view();
   });
   setHandler(decideUpdate, applyDecision, { validator: refuse });
-  const refuseTask = (error: DecisionError | null): void => {
-    if (error) {
-      throw ApplicationFailure.create({
-        type: DECISION_REFUSED,
-        message: error.message,
-        details: [error],
-        nonRetryable: true,
-      });
-    }
-  };
-  setHandler(
+  /**
+   * An Update on one task: refused by the machine's validator before it reaches history, applied
+   * in its turn, then carried out (its effects, if any) and projected; answers with the chain's view.
+   */
+  const onTaskUpdate = <I>(
+    update: UpdateDefinition<ProcessView, [I]>,
+    validate: (input: I) => DecisionError | null,
+    apply: (input: I, at: string) => Effect[] | TaskState,
+  ): void =>
+    setHandler(
+      update,
+      (input) =>
+        serially(async () => {
+          refuseTask(validate(input));
+          const effects = apply(input, new Date().toISOString());
+          await run(Array.isArray(effects) ? effects : []);
+          return view();
+        }),
+      { validator: (input) => refuseTask(validate(input)) },
+    );
+  onTaskUpdate(
     transferUpdate,
-    (input) =>
-      serially(async () => {
-        refuseTask(machine.validateTransfer(input));
-        machine.transfer(input, new Date().toISOString());
-        await project();
-        return view();
-      }),
-    { validator: (input) => refuseTask(machine.validateTransfer(input)) },
+    (i) => machine.validateTransfer(i),
+    (i, at) => machine.transfer(i, at),
   );
-  setHandler(
+  onTaskUpdate(
     claimUpdate,
-    (input) =>
-      serially(async () => {
-        refuseTask(machine.validateClaim(input, Boolean(input.release)));
-        machine.claim(input, Boolean(input.release), new Date().toISOString());
-        await project();
-        return view();
-      }),
-    { validator: (input) => refuseTask(machine.validateClaim(input, Boolean(input.release))) },
+    (i) => machine.validateClaim(i, Boolean(i.release)),
+    (i, at) => machine.claim(i, Boolean(i.release), at),
   );
-  setHandler(
+  onTaskUpdate(
     delegateUpdate,
-    (input) =>
-      serially(async () => {
-        refuseTask(machine.validateDelegate(input));
-        machine.delegate(input, new Date().toISOString());
-        await project();
-        return view();
-      }),
-    { validator: (input) => refuseTask(machine.validateDelegate(input)) },
+    (i) => machine.validateDelegate(i),
+    (i, at) => machine.delegate(i, at),
   );
-  setHandler(
+  onTaskUpdate(
     resolveUpdate,
-    (input) =>
-      serially(async () => {
-        refuseTask(machine.validateResolve(input));
-        machine.resolve(input, new Date().toISOString());
-        await project();
-        return view();
-      }),
-    { validator: (input) => refuseTask(machine.validateResolve(input)) },
+    (i) => machine.validateResolve(i),
+    (i, at) => machine.resolve(i, at),
   );
-  setHandler(
+  onTaskUpdate(
     signerUpdate,
-    (input) =>
-      serially(async () => {
-        const remove = Boolean(input.remove);
-        refuseTask(machine.validateSigner(input, remove));
-        const at = new Date().toISOString();
-        await run(remove ? machine.removeSigner(input, at) : machine.addSigner(input, at));
-        return view();
-      }),
-    { validator: (input) => refuseTask(machine.validateSigner(input, Boolean(input.remove))) },
+    (i) => machine.validateSigner(i, Boolean(i.remove)),
+    (i, at) => (i.remove ? machine.removeSigner(i, at) : machine.addSigner(i, at)),
   );
   setHandler(
     urgeUpdate,

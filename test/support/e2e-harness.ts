@@ -10,9 +10,8 @@ import { type FabuApp, startFabu } from '../../src/app.js';
 import { createLogger } from '../../src/common/logger.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startEmbeddedPostgres } from '../../src/embedded/embedded-postgres.js';
-import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server.js';
 import { workflowsPath } from './paths.js';
-import { freePort } from './ports.js';
+import { freePort, startDevServerOnFreePorts } from './ports.js';
 
 export interface E2E {
   url: string;
@@ -45,7 +44,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
   await chmod(dataDir, 0o755);
   const stops: Array<() => Promise<unknown>> = [];
   try {
-    const temporalServer = await startDevServerOnFreePorts(dataDir, logger);
+    const temporalServer = await startDevServerOnFreePorts(process.env.TEMPORAL_CLI_PATH!, dataDir, logger);
     stops.push(temporalServer.stop);
     const postgres = await startEmbeddedPostgres({
       databaseDir: join(dataDir, 'postgres'),
@@ -126,27 +125,5 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
   } catch (err) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw err;
-  }
-}
-
-/**
- * The dev server also binds internal ports it picks itself; on a busy machine one of ours can be
- * taken in between. It then exits at once, saying so: try again with other ports, twice at most.
- */
-async function startDevServerOnFreePorts(dataDir: string, logger: ReturnType<typeof createLogger>) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startTemporalDevServer({
-        cliPath: process.env.TEMPORAL_CLI_PATH!,
-        dataDir: join(dataDir, `attempt-${attempt}`),
-        port: await freePort(),
-        uiPort: await freePort(),
-        namespace: 'default',
-        logger,
-      });
-    } catch (err) {
-      if (attempt >= 3 || !/exited with .* before it was ready/.test(String(err))) throw err;
-      logger.warn({ err: String(err).slice(0, 300) }, 'Temporal dev server did not start; trying other ports');
-    }
   }
 }
