@@ -15,6 +15,8 @@ export interface PlanTaskInput {
   candidates?: CandidateExpr[];
   /** An added sign-off (加签): these users, not the node's expressions. */
   users?: string[];
+  /** A multi-instance task over a list (fabu:collection): the org this instance is for (O4). */
+  item?: string;
   /** The chain, for proxies registered for one chain only. */
   processKey?: string;
   request: RequestFields;
@@ -53,11 +55,15 @@ export interface PlanningDeps {
 
 /** Local activities: who may act on a task and when it is due, computed once and recorded in history. */
 export function createPlanningActivities(deps: PlanningDeps) {
-  async function resolveAll(exprs: CandidateExpr[], request: RequestFields) {
+  async function resolveAll(exprs: CandidateExpr[], request: RequestFields, item?: string) {
     const candidates = new Set<string>();
     const unresolved: CandidateExpr[] = [];
     for (const expr of exprs) {
-      const users = await deps.directory.resolve(expr, { orgCode: request.orgCode, initiator: request.initiator });
+      const users = await deps.directory.resolve(expr, {
+        orgCode: request.orgCode,
+        initiator: request.initiator,
+        ...(item ? { item } : {}),
+      });
       if (users.length === 0) unresolved.push(expr);
       users.forEach((u) => candidates.add(u));
     }
@@ -110,9 +116,13 @@ export function createPlanningActivities(deps: PlanningDeps) {
     async planTask(input: PlanTaskInput): Promise<TaskPlan> {
       const due = await planDue(input);
       if (input.users) return { ...(await standIn(input.users, input)), unresolved: [], ...due };
-      const { candidates, unresolved } = await resolveAll(input.candidates ?? input.node.candidates, input.request);
+      const { candidates, unresolved } = await resolveAll(
+        input.candidates ?? input.node.candidates,
+        input.request,
+        input.item,
+      );
       if (candidates.length === 0 && input.node.onEmpty === 'escalate') {
-        const escalation = await resolveAll(input.node.escalation, input.request);
+        const escalation = await resolveAll(input.node.escalation, input.request, input.item);
         return { ...(await standIn(escalation.candidates, input)), unresolved, escalated: true, ...due };
       }
       return { ...(await standIn(candidates, input)), unresolved, ...due };

@@ -1,6 +1,6 @@
 import type { ReadModelRepository } from '../src/projection/read-model.repository.js';
 import type { Outcome } from '../src/processes/ir.js';
-import type { HistoryEntry, TaskState } from '../workflows/approval-machine.js';
+import type { ClockState, HistoryEntry, TaskState } from '../workflows/approval-machine.js';
 import type { RequestFields } from '../workflows/definitions.js';
 
 /** Everything one workflow step changed, written to Postgres in one transaction. */
@@ -26,6 +26,8 @@ export interface ProjectionBatch {
   tasks: TaskState[];
   /** New history entries; their `seq` makes each audit row's idempotency key. */
   events: HistoryEntry[];
+  /** Every hour clock of the request as it is now (H7, O2, U2), for the incident read model. */
+  clocks?: ClockState[];
 }
 
 export function createProjectionActivities(deps: { readModel: Pick<ReadModelRepository, 'apply'> }) {

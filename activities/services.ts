@@ -1,3 +1,4 @@
+import type { PublishInput, Release } from '../src/channels/releases.repository.js';
 import type { DirectoryRepository } from '../src/directory/directory.repository.js';
 import type { ServiceTaskNode } from '../src/processes/ir.js';
 import type { RequestFields } from '../workflows/definitions.js';
@@ -6,6 +7,8 @@ export interface ServiceInput {
   requestId: string;
   node: ServiceTaskNode;
   request: RequestFields;
+  /** The step of the chain this run belongs to (`<node id>#<visit>`); older workflows omit it: the node id. */
+  stepId?: string;
 }
 
 /** What a service task reports: audited as `service.completed`; `variables` are kept in the request. */
@@ -30,6 +33,8 @@ export interface ServiceDeps {
   directory: Pick<DirectoryRepository, 'resolve'>;
   /** Units short of their quota in a city as of now (complianceNotice); absent, no one is. */
   compliance?: { shortOfQuota(city: string): Promise<ShortOfQuota[]> };
+  /** Release store (publish): writes releases and their outbox rows; absent, nothing is released. */
+  releases?: { publish(input: PublishInput): Promise<Array<Pick<Release, 'channel' | 'idempotencyKey'>>> };
   /** Where a service task's effect is reported (a log line; webhooks and channels plug in here). */
   report?: (event: { requestId: string; activity: string; detail: Record<string, unknown> }) => void;
 }
@@ -83,9 +88,41 @@ export function createServiceActivities(deps: ServiceDeps) {
     async file({ request }) {
       return { detail: { materials: request.materials, conferenceDate: request.conferenceDate ?? null } };
     },
-    /** Publishes the release on the government's own channel first (N7). */
-    async publish({ request }) {
-      return { detail: { title: request.title } };
+    /**
+     * Releases the request's text on the task's channels (fabu:channel), in their order: the
+     * government's own channel first (N7, H7's first release), the rest after it is delivered.
+     * Variables named by fabu:together go with it as attachments (U2: a policy document and its
+     * interpretation at the same time). Written to the outbox in one transaction, keyed by the step:
+     * a retry of this activity writes nothing twice.
+     */
+    async publish({ requestId, node, request, stepId }) {
+      const channels = node.channels ?? [];
+      const releaseKey = `${requestId}:${stepId ?? node.id}`;
+      if (channels.length === 0) return { detail: { title: request.title, releaseKey, channels, releases: [] } };
+      // Every worker process wires the store; a test worker without one says what it did not do.
+      if (!deps.releases) {
+        return {
+          detail: { title: request.title, releaseKey, channels, releases: [], unpublished: 'no release store' },
+        };
+      }
+      const variables: Record<string, unknown> = request.variables ?? {};
+      const released = await deps.releases.publish({
+        releaseKey,
+        requestId,
+        elementId: node.id,
+        channels,
+        title: request.title,
+        body: releaseText(variables[node.content ?? 'draft']),
+        attachments: Object.fromEntries((node.together ?? []).map((name) => [name, variables[name] ?? null])),
+      });
+      return {
+        detail: {
+          title: request.title,
+          releaseKey,
+          channels,
+          releases: released.map((r) => ({ channel: r.channel, idempotencyKey: r.idempotencyKey })),
+        },
+      };
     },
     /** L6: invites the media tiers the conference needs; the list is kept in the request. */
     async inviteMedia({ node }) {
@@ -102,4 +139,15 @@ export function createServiceActivities(deps: ServiceDeps) {
       return output;
     },
   };
+}
+
+/** The release text a variable holds: a string, or an object's `body` or `text`; else nothing. */
+function releaseText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const { body, text } = value as { body?: unknown; text?: unknown };
+    if (typeof body === 'string') return body;
+    if (typeof text === 'string') return text;
+  }
+  return '';
 }

@@ -5,9 +5,13 @@ import { AuthController, DevLoginController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
 import { CalendarController } from './calendar/calendar.controller.js';
+import { ChannelsController, ReleasesController } from './channels/channels.controller.js';
+import { ChannelsService } from './channels/channels.service.js';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
 import { HealthController } from './health/health.controller.js';
+import { IncidentsController } from './incidents/incidents.controller.js';
+import { IncidentsService } from './incidents/incidents.service.js';
 import { ComplianceController } from './compliance/compliance.controller.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
 import { ProxiesController } from './proxies/proxies.controller.js';
@@ -39,6 +43,9 @@ export class ApiModule {
         ProxiesController,
         SchedulesController,
         ComplianceController,
+        IncidentsController,
+        ChannelsController,
+        ReleasesController,
       ],
       providers: [
         AuthService,
@@ -46,6 +53,8 @@ export class ApiModule {
         TasksService,
         DirectoryService,
         ProxiesService,
+        IncidentsService,
+        ChannelsService,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

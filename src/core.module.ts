@@ -4,9 +4,12 @@ import { Client } from '@temporalio/client';
 import { BootstrapService } from './bootstrap/bootstrap.service.js';
 import { CalendarRepository } from './calendar/calendar.repository.js';
 import { CalendarService } from './calendar/calendar.service.js';
+import { ChannelsRepository } from './channels/channels.repository.js';
+import { ReleasesRepository } from './channels/releases.repository.js';
 import { ComplianceService } from './compliance/compliance.service.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
+import { IncidentsRepository } from './incidents/incidents.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
 import { ProcessesService } from './processes/processes.service.js';
 import { SchedulesService } from './schedules/schedules.service.js';
@@ -29,7 +32,10 @@ class TemporalClientCloser implements OnApplicationShutdown {
 const REPOSITORIES = [
   ProxiesRepository,
   CalendarRepository,
+  ChannelsRepository,
+  ReleasesRepository,
   DirectoryRepository,
+  IncidentsRepository,
   ProcessDefinitionsRepository,
   ReadModelRepository,
   RequestsRepository,

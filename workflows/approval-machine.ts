@@ -8,6 +8,7 @@ import { conditionHolds } from '../src/processes/feel.js';
 import type {
   BoundaryTimerNode,
   CandidateExpr,
+  ClockDef,
   DecisionAction,
   DueRule,
   Outcome,
@@ -60,6 +61,8 @@ export interface TaskState {
   blockedBy?: string;
   /** 后加签: who signs after this task is approved, in order, and who added them. */
   after?: Array<{ to: string; by: string }>;
+  /** A multi-instance task over a list (fabu:collection): the org this instance is for (O4). */
+  item?: string;
 }
 
 /** 加签: the added person signs before the task's holder, after them, or beside them (both must approve). */
@@ -84,6 +87,37 @@ export interface StepState {
   instances?: Array<string | null>;
   /** resubmit policy: when this step is done again, the returning step's instance reopens instead of moving on. */
   resubmitTo?: { stepId: string; instance: number };
+  /** fabu:collection: the items its instances are for, as the list was when the step opened. */
+  items?: string[];
+}
+
+/**
+ * An hour clock (H7, O2, U2) of one request: counted on the wall clock from the moment the event
+ * was known. A breach is a fact that stays: a clock met late keeps `breached` and says `late`.
+ */
+export interface ClockState {
+  clockId: string;
+  name: string;
+  rules: string[];
+  status: 'running' | 'met' | 'breached' | 'stopped';
+  startedAt: string;
+  windowMs: number;
+  dueAt: string;
+  warnAt: string;
+  /** The severity the window was planned for. */
+  severity?: string;
+  warnedAt?: string;
+  breachedAt?: string;
+  metAt?: string;
+  /** The element whose completion met it. */
+  metBy?: string;
+  late?: boolean;
+  /** At the breach: who held the open tasks (O5: who is held to account). */
+  holders?: string[];
+  /** The responsible unit at the breach, or when met. */
+  unit?: string;
+  /** The chain ended before the clock was met or breached. */
+  stoppedAt?: string;
 }
 
 export interface TimerState {
@@ -136,7 +170,16 @@ export type HistoryType =
   | 'request.rescheduled'
   | 'request.changed'
   | 'request.cc'
-  | 'request.completed';
+  | 'request.completed'
+  | 'task.reassigned'
+  | 'clock.started'
+  | 'clock.replanned'
+  | 'clock.warned'
+  | 'clock.breached'
+  | 'clock.met'
+  | 'clock.stopped'
+  | 'incident.reassessed'
+  | 'incident.handedOver';
 
 export interface HistoryEntry {
   seq: number;
@@ -163,6 +206,8 @@ export interface MachineState {
   steps: Record<string, StepState>;
   timers: Record<string, TimerState>;
   joins: Record<string, JoinState>;
+  /** Hour clocks by id (absent in chains started before clocks existed). */
+  clocks?: Record<string, ClockState>;
   /** 抄送: who may read the request without acting on it. */
   cc?: string[];
   /** How many times each element has been visited / opened; ids are built from these counters. */
@@ -207,7 +252,9 @@ export type DecisionErrorCode =
   | 'URGED_RECENTLY'
   | 'SIGNER_INVALID'
   | 'TASK_BLOCKED'
-  | 'OUTPUT_INVALID';
+  | 'OUTPUT_INVALID'
+  | 'SEVERITY_UNCHANGED'
+  | 'HANDOVER_INVALID';
 
 export interface DecisionError {
   code: DecisionErrorCode;
@@ -222,7 +269,13 @@ export type Effect =
       candidates: CandidateExpr[];
       /** An added sign-off (加签): these users, not the node's candidate expressions. */
       users?: string[];
+      /** fabu:collection: the org this instance is for. */
+      item?: string;
     }
+  /** An hour clock started: the workflow waits for its warning and its breach. */
+  | { type: 'startClock'; clockId: string }
+  /** An open task whose candidates depend on the responsible unit, which changed (a hand-over). */
+  | { type: 'reassign'; taskId: string; node: UserTaskNode; candidates: CandidateExpr[]; item?: string }
   | { type: 'startTimer'; timerId: string; elementId: string; rule: DueRule; baseAt: string }
   | { type: 'runService'; stepId: string; node: ServiceTaskNode }
   | { type: 'completed'; outcome: Outcome };
@@ -306,7 +359,8 @@ export class ApprovalMachine {
   /** Records the submission and walks from the start event to the first waiting nodes. */
   start(at: string, initiator: string): Effect[] {
     this.record({ at, type: 'request.submitted', actor: initiator });
-    return this.arrive(this.ir.startNodeId, undefined, at);
+    const clocks = this.planClocks(at);
+    return [...clocks, ...this.arrive(this.ir.startNodeId, undefined, at)];
   }
 
   /** Called once candidates and due time are known: the task becomes decidable. */
@@ -468,16 +522,29 @@ export class ApprovalMachine {
     if (!node.output || decision.action !== 'approve') {
       return keys.length ? invalid(`${decision.action} on ${node.id} carries no data`) : null;
     }
-    if (keys.some((k) => k !== node.output)) return invalid(`${node.id} takes only "${node.output}"`);
-    const value = decision.data?.[node.output];
-    if (value === undefined) return invalid(`an approval of ${node.id} gives "${node.output}"`);
+    const names = outputNames(node);
+    if (keys.some((k) => !names.includes(k)))
+      return invalid(`${node.id} takes only ${names.map((n) => `"${n}"`).join(', ')}`);
+    for (const name of names) {
+      const declared = this.ir.variables?.find((v) => v.name === name);
+      const given = decision.data?.[name];
+      if (given === undefined) {
+        // A declared variable with a default may be left as it is (an assessment that keeps the severity).
+        if (declared?.default !== undefined) continue;
+        return invalid(`an approval of ${node.id} gives "${name}"`);
+      }
+      const typeError = declared && variableTypeError(declared, given);
+      if (typeError) return invalid(`${name} ${typeError}`);
+    }
+    const output = names.find((name) => decision.data?.[name] !== undefined);
+    const value = output === undefined ? undefined : decision.data?.[output];
     const startsFrom = Object.values(this.ir.nodes).some(
-      (n) => n.kind === 'serviceTask' && n.activity === 'startConferences' && n.topics === node.output,
+      (n) => n.kind === 'serviceTask' && n.activity === 'startConferences' && n.topics === output,
     );
     if (!startsFrom) return null;
-    if (!Array.isArray(value)) return invalid(`${node.output} is a list of { orgCode, title, conferenceDate }`);
+    if (!Array.isArray(value)) return invalid(`${output} is a list of { orgCode, title, conferenceDate }`);
     for (const [i, t] of (value as Array<Partial<Topic>>).entries()) {
-      const at = `${node.output}[${i}]`;
+      const at = `${output}[${i}]`;
       if (typeof t !== 'object' || t === null) return invalid(`${at} is not a topic`);
       if (typeof t.orgCode !== 'string' || !/^[a-z][a-z0-9-]*$/.test(t.orgCode))
         return invalid(`${at}.orgCode is not an org code`);
@@ -534,14 +601,32 @@ export class ApprovalMachine {
         : {}),
     });
     const node = this.userTask(task.elementId);
-    if (decision.action === 'approve' && node.output && decision.data) {
-      this.setVariables({ [node.output]: decision.data[node.output] });
-    }
+    // An assessment may change what the clocks count (O2: a major event answers within the hour).
+    const clocks = decision.action === 'approve' && decision.data ? this.keepOutput(node, task, decision.data, at) : [];
+    return [...clocks, ...this.afterDecision(task, decision, at)];
+  }
+
+  private afterDecision(task: TaskState, decision: Decision, at: string): Effect[] {
     if (task.addedFor) return this.afterAdded(task, decision.action === 'approve', at);
     if (decision.action !== 'approve') this.cancelAdded(task, at);
     if (decision.action === 'return') return this.returnTo(task, decision.returnTo!, at);
     if (decision.action === 'approve') return this.continueInstance(task, at);
     return this.afterInstance(task, decision.action, at);
+  }
+
+  /**
+   * Keeps an approval's data in the request's variables: under each fabu:output name, or for a task
+   * over a list (fabu:collection) by its item, so each unit's draft stays beside the others (O4).
+   */
+  private keepOutput(node: UserTaskNode, task: TaskState, data: Record<string, unknown>, at: string): Effect[] {
+    for (const name of outputNames(node)) {
+      if (data[name] === undefined) continue;
+      if (node.collection && task.item) {
+        const byItem = (this.state.variables[name] ?? {}) as Record<string, unknown>;
+        this.setVariables({ [name]: { ...byItem, [task.item]: data[name] } });
+      } else this.setVariables({ [name]: data[name] });
+    }
+    return this.planClocks(at);
   }
 
   /** The decisions a task offers: its BPMN's, or approve and reject for an added sign-off. */
@@ -1149,8 +1234,20 @@ export class ApprovalMachine {
         return node.outcome ? this.complete(node.outcome, at) : [];
       case 'userTask': {
         const step = this.newStep(node, 'userTask', at, resubmitTo);
-        const count = node.multi ? node.candidates.length : 1;
+        if (node.collection) step.items = this.itemsOf(node.collection);
+        const count = step.items ? step.items.length : node.multi ? node.candidates.length : 1;
         step.instances = Array.from({ length: count }, () => null);
+        if (count === 0) {
+          // An empty list asks no one: the step is done (recorded, so the audit says why).
+          this.record({
+            at,
+            type: 'step.completed',
+            elementId: node.id,
+            round: step.round,
+            detail: { result: 'approved', instances: 0 },
+          });
+          return this.closeStep(step, 'approved', at);
+        }
         const effects: Effect[] = [];
         const first = node.multi?.mode === 'sequential' ? [0] : step.instances.map((_, i) => i);
         for (const i of first) effects.push(this.openInstance(step, node, i));
@@ -1257,10 +1354,24 @@ export class ApprovalMachine {
   }
 
   private openInstance(step: StepState, node: UserTaskNode, instance: number): Effect {
-    const { taskId } = this.newTask(node, { stepId: step.stepId, instance });
+    const item = step.items?.[instance];
+    // Over a list every expression applies to each item; otherwise each expression is an instance.
+    const candidates = node.multi && !step.items ? [node.candidates[instance]!] : node.candidates;
+    const label = candidates.length === 1 && candidates[0]!.kind === 'position' ? candidates[0]!.label : undefined;
+    const suffix = [label, item].filter(Boolean).join(' · ');
+    const { taskId } = this.newTask(node, {
+      stepId: step.stepId,
+      instance,
+      ...(suffix ? { name: `${node.name}（${suffix}）` } : {}),
+      ...(item ? { item } : {}),
+    });
     step.instances![instance] = taskId;
-    const candidates = node.multi ? [node.candidates[instance]!] : node.candidates;
-    return { type: 'openTask', taskId, node, candidates };
+    return { type: 'openTask', taskId, node, candidates, ...(item ? { item } : {}) };
+  }
+
+  private itemsOf(name: string): string[] {
+    const value = this.state.variables[name];
+    return Array.isArray(value) ? [...new Set(value.filter((v): v is string => typeof v === 'string'))] : [];
   }
 
   /** A task of a user task node, opening; ids keep the first slice's shape `<request>.<element>.<n>`, n counting every opening. */
@@ -1370,6 +1481,7 @@ export class ApprovalMachine {
   private closeStep(step: StepState, result: StepResult, at: string): Effect[] {
     this.cancelStep(step, at, result, 'completed');
     if (result === 'rejected') return this.complete('rejected', at);
+    this.clocksReached(step.elementId, at);
     const node = this.node(step.elementId);
     if (step.resubmitTo) {
       // resubmit policy: the returned work goes straight back to the step that returned it.
@@ -1507,6 +1619,245 @@ export class ApprovalMachine {
     return seen;
   }
 
+  // ─── hour clocks (H7, O2, U2) ───────────────────────────────────────────────────────────────
+
+  /**
+   * Starts the clocks whose window now applies and shortens running ones whose window got shorter
+   * (a severity upgrade). A window is never lengthened: a downgrade keeps what was promised, and the
+   * history keeps both assessments. Returns a start effect for each clock started.
+   */
+  private planClocks(at: string): Effect[] {
+    if (this.state.status !== 'running' || !this.ir.clocks?.length) return [];
+    const clocks = (this.state.clocks ??= {});
+    const effects: Effect[] = [];
+    for (const def of this.ir.clocks) {
+      const window = def.windows.find((w) => w.when === undefined || conditionHolds(w.when, this.state.variables));
+      if (!window) continue;
+      const clock = clocks[def.id];
+      const severity = typeof this.state.variables.severity === 'string' ? this.state.variables.severity : undefined;
+      if (!clock) {
+        const startedAt = this.knownAt(def);
+        clocks[def.id] = {
+          clockId: def.id,
+          name: def.name,
+          rules: def.rules,
+          status: 'running',
+          startedAt,
+          ...clockWindow(def, startedAt, window.ms),
+          ...(severity ? { severity } : {}),
+        };
+        this.record({
+          at,
+          type: 'clock.started',
+          detail: { clockId: def.id, startedAt, within: window.source, dueAt: clocks[def.id]!.dueAt, severity },
+        });
+        effects.push({ type: 'startClock', clockId: def.id });
+      } else if (clock.status === 'running' && window.ms < clock.windowMs) {
+        const from = { windowMs: clock.windowMs, dueAt: clock.dueAt };
+        Object.assign(clock, clockWindow(def, clock.startedAt, window.ms), severity ? { severity } : {});
+        if (clock.warnedAt && Date.parse(clock.warnedAt) < Date.parse(clock.warnAt)) delete clock.warnedAt;
+        this.record({
+          at,
+          type: 'clock.replanned',
+          detail: {
+            clockId: def.id,
+            from,
+            to: { windowMs: clock.windowMs, dueAt: clock.dueAt },
+            within: window.source,
+          },
+        });
+      }
+    }
+    return effects;
+  }
+
+  /** The instant the event was known (fabu:clock from="knownAt"), else when the request was submitted. */
+  private knownAt(def: ClockDef): string {
+    const given = def.from ? this.state.variables[def.from] : undefined;
+    if (typeof given === 'string' && !Number.isNaN(Date.parse(given))) return new Date(given).toISOString();
+    return this.state.history.find((h) => h.type === 'request.submitted')!.at;
+  }
+
+  /** An element in a clock's `until` completed: the clock is met (late, if it was breached). */
+  private clocksReached(elementId: string, at: string): void {
+    for (const def of this.ir.clocks ?? []) {
+      const clock = this.state.clocks?.[def.id];
+      if (!clock || clock.metAt || clock.status === 'stopped' || !def.until.includes(elementId)) continue;
+      const late = clock.status === 'breached';
+      Object.assign(clock, {
+        status: late ? 'breached' : 'met',
+        metAt: at,
+        metBy: elementId,
+        unit: this.responsibleUnit(),
+        ...(late ? { late: true } : {}),
+      });
+      const elapsedMs = Date.parse(at) - Date.parse(clock.startedAt);
+      this.record({
+        at,
+        type: 'clock.met',
+        elementId,
+        detail: { clockId: def.id, elapsedMs, windowMs: clock.windowMs, late },
+      });
+    }
+  }
+
+  /** The clock's warning time passed with the clock still running: its holders and recipients are told. */
+  clockWarned(clockId: string, at: string, notified: string[]): boolean {
+    const clock = this.state.clocks?.[clockId];
+    if (clock?.status !== 'running' || clock.warnedAt || this.state.status !== 'running') return false;
+    clock.warnedAt = at;
+    this.record({
+      at,
+      type: 'clock.warned',
+      detail: { clockId, dueAt: clock.dueAt, holders: this.holders(), notified },
+    });
+    return true;
+  }
+
+  /** The window ended unmet: a breach, recorded with who held the task at that moment (O5). */
+  clockBreached(clockId: string, at: string, notified: string[]): boolean {
+    const clock = this.state.clocks?.[clockId];
+    if (clock?.status !== 'running' || this.state.status !== 'running') return false;
+    const holders = this.holders();
+    Object.assign(clock, { status: 'breached', breachedAt: at, holders, unit: this.responsibleUnit() });
+    this.record({
+      at,
+      type: 'clock.breached',
+      detail: {
+        clockId,
+        dueAt: clock.dueAt,
+        holders,
+        tasks: this.openTasks().map((t) => t.elementId),
+        unit: clock.unit,
+        notified,
+      },
+    });
+    return true;
+  }
+
+  clockDef(clockId: string): ClockDef | undefined {
+    return this.ir.clocks?.find((c) => c.id === clockId);
+  }
+
+  runningClocks(): ClockState[] {
+    return Object.values(this.state.clocks ?? {}).filter((c) => c.status === 'running');
+  }
+
+  /** Who holds the open tasks: a claimer or delegate, else every candidate. */
+  private holders(): string[] {
+    const users = this.openTasks().flatMap((t) =>
+      t.delegatedTo ? [t.delegatedTo] : t.assignee ? [t.assignee] : t.candidates,
+    );
+    return [...new Set(users)].sort();
+  }
+
+  private responsibleUnit(): string | undefined {
+    const org = this.state.variables.orgCode;
+    return typeof org === 'string' ? org : undefined;
+  }
+
+  /** Why the severity may not be set to this value now, or null. */
+  validateReassess(input: { severity: string }): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    const declared = this.ir.variables?.find((v) => v.name === 'severity');
+    if (!declared) return { code: 'OUTPUT_INVALID', message: `${this.ir.key} has no severity to assess` };
+    const typeError = variableTypeError(declared, input.severity);
+    if (typeError) return { code: 'OUTPUT_INVALID', message: `severity ${typeError}` };
+    if (this.state.variables.severity === input.severity) {
+      return { code: 'SEVERITY_UNCHANGED', message: `the severity is already ${input.severity}` };
+    }
+    return null;
+  }
+
+  /**
+   * 研判 again (O1): an upgrade shortens the running clocks and may start new ones (H7: a press
+   * conference within 24 hours); a downgrade keeps the clocks already promised. Both are recorded.
+   */
+  reassess(input: { actor: string; severity: string; reason?: string }, at: string): Effect[] {
+    const from = this.state.variables.severity;
+    this.setVariables({ severity: input.severity });
+    this.record({
+      at,
+      type: 'incident.reassessed',
+      actor: input.actor,
+      comment: input.reason,
+      detail: { from, to: input.severity },
+    });
+    return this.planClocks(at);
+  }
+
+  /** Why the responsible unit may not hand the work on to `to` now, or null. */
+  validateHandOver(input: { to: string; from?: string }): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    const from = input.from ?? this.responsibleUnit();
+    const units = this.itemsOf('units');
+    if (!/^[a-z][a-z0-9-]*$/.test(input.to))
+      return { code: 'HANDOVER_INVALID', message: `"${input.to}" is not an org code` };
+    if (input.to === from) return { code: 'HANDOVER_INVALID', message: `${input.to} already holds it` };
+    if (from !== this.responsibleUnit() && !units.includes(from ?? '')) {
+      return { code: 'HANDOVER_INVALID', message: `${from} is not a responsible unit of this incident` };
+    }
+    if (units.includes(input.to)) return { code: 'HANDOVER_INVALID', message: `${input.to} is already responsible` };
+    return null;
+  }
+
+  /**
+   * O1: a unit hands the incident on to the unit whose duty it is; recorded, and the open tasks that
+   * were that unit's (its instance of a list task, or the lead unit's steps) go to the new one.
+   */
+  handOver(input: { actor: string; to: string; from?: string; reason?: string }, at: string): Effect[] {
+    const lead = this.responsibleUnit();
+    const from = input.from ?? lead!;
+    const units = this.itemsOf('units');
+    if (units.includes(from)) this.setVariables({ units: units.map((u) => (u === from ? input.to : u)) });
+    if (from === lead) this.setVariables({ orgCode: input.to });
+    this.record({
+      at,
+      type: 'incident.handedOver',
+      actor: input.actor,
+      comment: input.reason,
+      detail: { from, to: input.to, lead: from === lead },
+    });
+    const effects: Effect[] = [];
+    for (const task of this.openTasks().filter((t) => !t.addedFor)) {
+      const node = this.userTask(task.elementId);
+      const step = task.stepId ? this.state.steps[task.stepId] : undefined;
+      if (task.item === from) {
+        task.item = input.to;
+        if (step?.items) step.items[task.instance!] = input.to;
+        effects.push({ type: 'reassign', taskId: task.taskId, node, candidates: node.candidates, item: input.to });
+      } else if (from === lead && !task.item) {
+        const exprs = node.multi ? [node.candidates[task.instance!]!] : node.candidates;
+        if (exprs.some((e) => e.kind === 'position' && e.org.kind === 'applicant')) {
+          effects.push({ type: 'reassign', taskId: task.taskId, node, candidates: exprs });
+        }
+      }
+    }
+    return effects;
+  }
+
+  /** New candidates for an open task after a hand-over; returns false when the task closed meanwhile. */
+  reassign(taskId: string, candidates: string[], at: string): boolean {
+    const task = this.state.tasks[taskId];
+    if (task?.status !== 'open') return false;
+    const from = task.candidates;
+    Object.assign(task, { candidates, assignee: undefined, delegatedTo: undefined, delegatedBy: undefined });
+    if (task.item) task.name = task.name.replace(/（[^（）]*）$/, `（${task.item}）`);
+    this.record({
+      at,
+      type: 'task.reassigned',
+      taskId,
+      elementId: task.elementId,
+      round: task.round,
+      detail: { from, to: candidates },
+    });
+    return true;
+  }
+
   // ─── ending ────────────────────────────────────────────────────────────────────────────────
 
   private complete(outcome: Outcome, at: string, detail: Record<string, unknown> = {}): Effect[] {
@@ -1516,6 +1867,10 @@ export class ApprovalMachine {
     }
     this.state.status = 'completed';
     this.state.outcome = outcome;
+    for (const clock of Object.values(this.state.clocks ?? {}).filter((c) => c.status === 'running')) {
+      Object.assign(clock, { status: 'stopped', stoppedAt: at });
+      this.record({ at, type: 'clock.stopped', detail: { clockId: clock.clockId, outcome } });
+    }
     this.record({ at, type: 'request.completed', round: this.state.round, detail: { outcome, ...detail } });
     return [{ type: 'completed', outcome }];
   }
@@ -1566,4 +1921,39 @@ export class ApprovalMachine {
     if (node?.kind !== 'boundaryTimer') throw new Error(`${elementId} is not a boundary timer`);
     return node;
   }
+}
+
+/** The names an approval of this task gives data under (fabu:output, comma-separated). */
+export function outputNames(node: UserTaskNode): string[] {
+  return (node.output ?? '').split(',').filter(Boolean);
+}
+
+/** Why a value does not fit a declared variable, or undefined. */
+function variableTypeError(v: NonNullable<ProcessIR['variables']>[number], value: unknown): string | undefined {
+  switch (v.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
+    case 'enum':
+      return typeof value === 'string' && v.values!.includes(value)
+        ? undefined
+        : `must be one of ${v.values!.join(', ')}`;
+    case 'list':
+      return Array.isArray(value) && value.every((x) => typeof x === 'string')
+        ? undefined
+        : 'must be a list of strings';
+    case 'string':
+      return undefined;
+  }
+}
+
+/** A clock's window from the instant the event was known: its due time and its warning time. */
+function clockWindow(def: ClockDef, startedAt: string, ms: number): Pick<ClockState, 'windowMs' | 'dueAt' | 'warnAt'> {
+  const start = Date.parse(startedAt);
+  return {
+    windowMs: ms,
+    dueAt: new Date(start + ms).toISOString(),
+    warnAt: new Date(start + Math.round(ms * def.warnAt)).toISOString(),
+  };
 }

@@ -59,6 +59,8 @@ import {
   signerUpdate,
   startingAttributes,
   withdrawUpdate,
+  reassessUpdate,
+  handOverUpdate,
 } from './definitions.js';
 
 const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities>>({
@@ -162,6 +164,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         .map((t) => [t.taskId, machine.pendingSigners(t)] as const)
         .filter(([, pending]) => pending.length > 0),
     ),
+    clocks: Object.values(machine.state.clocks ?? {}),
     history: machine.state.history,
   });
 
@@ -193,6 +196,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       },
       tasks: changed.map((t) => ({ ...t })),
       events,
+      ...(machine.state.clocks ? { clocks: Object.values(machine.state.clocks).map((c) => ({ ...c })) } : {}),
     };
     const what = [...new Set(events.map((e) => (e.elementId ? `${e.type} ${e.elementId}` : e.type)))].join(', ');
     const summary = `project #${projectedSeq}: ${what}`;
@@ -246,6 +250,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
                 node: effect.node,
                 candidates: effect.candidates,
                 ...(effect.users ? { users: effect.users } : {}),
+                ...(effect.item ? { item: effect.item } : {}),
                 processKey: definition.key,
                 request,
                 openedAt,
@@ -300,9 +305,40 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
           }
           const output = await services.runService.executeWithOptions(
             { ...SERVICE_OPTIONS, summary: `${effect.node.activity}: ${effect.node.name || effect.node.id}` },
-            [{ requestId, node: effect.node, request }],
+            [
+              {
+                requestId,
+                stepId: effect.stepId,
+                node: effect.node,
+                request: { ...request, variables: currentVariables() },
+              },
+            ],
           );
           pending.push(...machine.serviceDone(effect.stepId, output, new Date().toISOString()));
+          break;
+        }
+        case 'startClock':
+          watchClock(effect.clockId);
+          break;
+        case 'reassign': {
+          const task = machine.state.tasks[effect.taskId];
+          if (task?.status !== 'open') break;
+          const plan = await planning.planTask.executeWithOptions(
+            { startToCloseTimeout: '10 seconds', summary: `resolve the new unit's candidates of ${effect.node.id}` },
+            [
+              {
+                requestId,
+                taskId: effect.taskId,
+                node: effect.node,
+                candidates: effect.candidates,
+                ...(effect.item ? { item: effect.item } : {}),
+                processKey: definition.key,
+                request,
+                openedAt: task.openedAt!,
+              },
+            ],
+          );
+          machine.reassign(effect.taskId, plan.candidates, new Date().toISOString());
           break;
         }
         case 'completed':
@@ -348,6 +384,51 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       started.push(workflowId);
     }
     return started;
+  }
+
+  /** The request's variables as the chain holds them now (decisions' outputs included), for service tasks. */
+  function currentVariables(): RequestFields['variables'] {
+    return Object.fromEntries(
+      Object.entries(machine.state.variables).filter(
+        ([, v]) =>
+          ['string', 'number', 'boolean'].includes(typeof v) ||
+          Array.isArray(v) ||
+          (typeof v === 'object' && v !== null),
+      ),
+    ) as RequestFields['variables'];
+  }
+
+  /**
+   * An hour clock (H7, O2, U2): wall-clock time, day and night, holidays included. At its warning
+   * share the holders and the clock's recipients are told; at its end, unmet, it is breached and its
+   * escalation told. A shortened window (a severity upgrade) restarts the wait at the new instants.
+   */
+  function watchClock(clockId: string): void {
+    void (async () => {
+      const clock = machine.state.clocks?.[clockId];
+      const def = machine.clockDef(clockId);
+      if (!clock || !def) return;
+      while (clock.status === 'running') {
+        const warning = !clock.warnedAt;
+        const target = warning ? clock.warnAt : clock.dueAt;
+        const dueAt = clock.dueAt;
+        const waitMs = Math.max(0, Date.parse(target) - Date.now());
+        const changed = await condition(() => clock.status !== 'running' || clock.dueAt !== dueAt, waitMs, {
+          summary: `${def.name} (${def.rules.join(', ')}) ${warning ? 'warning' : 'due'} ${target}`,
+        });
+        if (changed) continue;
+        await serially(async () => {
+          if (clock.status !== 'running' || clock.dueAt !== dueAt) return;
+          const exprs = warning ? def.recipients : def.escalation;
+          const notified = exprs.length ? await planning.resolveRecipients({ requestId, exprs, request }) : [];
+          const at = new Date().toISOString();
+          const recorded = warning
+            ? machine.clockWarned(clockId, at, notified)
+            : machine.clockBreached(clockId, at, notified);
+          if (recorded) await project();
+        });
+      }
+    })();
   }
 
   /** A timer event or boundary timer: when its instant passes with its step still open, the machine moves on. */
@@ -621,6 +702,29 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     { validator: (change) => validateChange({ actor: change.actor, conferenceDate: change.conferenceDate }) },
   );
   setHandler(changeUpdate, (change) => serially(() => applyChange(change)), { validator: validateChange });
+  setHandler(
+    reassessUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(machine.validateReassess(input));
+        await run(machine.reassess(input, new Date().toISOString()));
+        return view();
+      }),
+    { validator: (input) => refuseChain(machine.validateReassess(input)) },
+  );
+  setHandler(
+    handOverUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(machine.validateHandOver(input));
+        const effects = machine.handOver(input, new Date().toISOString());
+        const lead = machine.state.variables.orgCode;
+        if (typeof lead === 'string' && lead !== request.orgCode) request = { ...request, orgCode: lead };
+        await run(effects);
+        return view();
+      }),
+    { validator: (input) => refuseChain(machine.validateHandOver(input)) },
+  );
   setHandler(startedUpdate, async () => {
     await condition(() => started);
     return view();
@@ -696,6 +800,7 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     for (const task of machine.openTasks()) if (!task.overdue) watchDeadline(task);
     for (const timer of machine.pendingTimers())
       if (timer.dueAt) watchTimer(timer.timerId, timer.elementId, timer.dueAt);
+    for (const clock of machine.runningClocks()) watchClock(clock.clockId);
   } else {
     if (input.scheduled) await planScheduledRun(input.scheduled);
     await serially(() => run(machine.start(submittedAt, request.initiator)));

@@ -5,6 +5,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
 import type {
   CcInput,
+  ClockState,
   Decision,
   HistoryEntry,
   MachineState,
@@ -56,7 +57,7 @@ export interface RequestFields {
   /** Username of the person who submitted the request. */
   initiator: string;
   /** Values of the process's declared variables (`<fabu:variable>`), read by gateway conditions. */
-  variables?: Record<string, string | number | boolean>;
+  variables?: Record<string, string | number | boolean | string[]>;
 }
 
 /** The one input object of {@link approvalProcess}: fields can be added without breaking signatures. */
@@ -134,6 +135,8 @@ export interface ProcessView {
   outputs?: Record<string, string>;
   /** 加签 still pending, by the task they were added to (absent in views of older runs). */
   signers?: Record<string, Array<{ to: string; by: string; mode: SignerMode }>>;
+  /** Hour clocks (H7, O2, U2): running, met, breached or stopped. */
+  clocks?: ClockState[];
   history: HistoryEntry[];
 }
 
@@ -194,7 +197,7 @@ export interface ChangeInput {
   conferenceDate?: string;
   materials?: string[];
   /** New values of declared variables (checked by the API against the chain's declarations). */
-  variables?: Record<string, string | number | boolean>;
+  variables?: Record<string, string | number | boolean | string[]>;
 }
 
 export interface ChangeResult {
@@ -232,6 +235,34 @@ export const messageUpdate = defineUpdate<ProcessView, [MessageInput]>('message'
 export const messageSignal = defineSignal<[MessageInput]>('message');
 /** ApplicationFailure.type of a refused withdraw, cancel or message (details: `{ code, message }`). */
 export const CHAIN_REFUSED = 'ChainRefused';
+
+/** 一般 / 重大 / 特别重大: how severe an incident is assessed to be (O1, O2, H7). */
+export type Severity = 'general' | 'major' | 'especially-major';
+export interface ReassessInput {
+  /** The authenticated user (the API allows the press office and admins). */
+  actor: string;
+  severity: Severity;
+  reason?: string;
+}
+/**
+ * 研判 again: sets the incident's severity. An upgrade shortens running hour clocks and starts those
+ * that now apply; a downgrade keeps the clocks already running. Refused (ChainRefused) for a
+ * finished chain, a chain without a severity, or the same severity (SEVERITY_UNCHANGED).
+ */
+export const reassessUpdate = defineUpdate<ProcessView, [ReassessInput]>('reassess');
+export interface HandOverInput {
+  actor: string;
+  /** The org code of the unit taking it on. */
+  to: string;
+  /** The unit handing it on (default: the lead unit, the request's org). */
+  from?: string;
+  reason?: string;
+}
+/**
+ * O1: a responsible unit hands the incident on; its open tasks go to the new unit, and the hand-over
+ * is recorded. Refused (ChainRefused, HANDOVER_INVALID) for a unit that holds nothing or already holds it.
+ */
+export const handOverUpdate = defineUpdate<ProcessView, [HandOverInput]>('handOver');
 
 /** The chain's current state: stage, tasks with candidates and due times, history. */
 export const stateQuery = defineQuery<ProcessView>('state');

@@ -5,6 +5,8 @@ import { CalendarRepository } from '../calendar/calendar.repository.js';
 import { dataSourceOptions, migrate } from '../database/data-source.js';
 import { DEMO_DIRECTORY } from '../directory/demo-directory.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { DEMO_ROUTES } from '../incidents/demo-routes.js';
+import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
@@ -24,6 +26,7 @@ export class BootstrapService implements OnModuleInit {
     private readonly processes: ProcessesService,
     private readonly directory: DirectoryRepository,
     private readonly calendar: CalendarRepository,
+    private readonly incidents: IncidentsRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -40,6 +43,9 @@ export class BootstrapService implements OnModuleInit {
     if (this.runtime.seedDemo) {
       await this.directory.upsert(DEMO_DIRECTORY);
       log.info({ users: DEMO_DIRECTORY.users.length }, 'demo directory seeded');
+      // After the directory: the rules name its orgs (O1 routing).
+      const cities = await this.incidents.seedRoutes(DEMO_ROUTES);
+      if (cities.length) log.info({ cities }, 'demo incident routes seeded');
     }
     if (this.runtime.deployProcesses) {
       for (const d of await this.processes.deployFolder(this.runtime.config.processesDir)) {

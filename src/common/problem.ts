@@ -40,9 +40,12 @@ export type ErrorCode =
   | 'PROXY_CONFLICT'
   | 'PROXY_NOT_FOUND'
   | 'SCHEDULE_NOT_FOUND'
+  | 'CHANNEL_NOT_FOUND'
   | 'PROCESS_RECURRING'
   | 'OUTPUT_INVALID'
   | 'TASK_BLOCKED'
+  | 'SEVERITY_UNCHANGED'
+  | 'HANDOVER_INVALID'
   | 'APPLICATION_TOO_LATE'
   | 'BPMN_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
@@ -51,6 +54,11 @@ export type ErrorCode =
   | 'NOTICE_INVALID'
   | 'CALENDAR_INVALID'
   | 'DIRECTORY_INVALID'
+  | 'INCIDENT_NOT_FOUND'
+  | 'INCIDENT_INVALID'
+  | 'NO_INTAKE_PROCESS'
+  | 'ROUTE_NOT_FOUND'
+  | 'ROUTES_INVALID'
   | 'ORG_IN_USE'
   | 'USER_IN_USE'
   | 'LAST_ADMIN'
@@ -72,7 +80,9 @@ export function statusOf(code: ErrorCode): number {
     case 'REQUEST_NOT_FOUND':
     case 'TASK_NOT_FOUND':
     case 'PROXY_NOT_FOUND':
+    case 'INCIDENT_NOT_FOUND':
     case 'SCHEDULE_NOT_FOUND':
+    case 'CHANNEL_NOT_FOUND':
     case 'PROCESS_NOT_FOUND':
     case 'USER_NOT_FOUND':
     case 'ORG_NOT_FOUND':
@@ -85,6 +95,7 @@ export function statusOf(code: ErrorCode): number {
     case 'TASK_DELEGATED':
     case 'TASK_CLAIMED':
     case 'TASK_BLOCKED':
+    case 'SEVERITY_UNCHANGED':
     case 'PROXY_LOOP':
     case 'PROXY_CONFLICT':
     case 'ORG_IN_USE':
@@ -96,6 +107,7 @@ export function statusOf(code: ErrorCode): number {
     case 'VARIABLES_INVALID':
     case 'TRANSFER_INVALID':
     case 'SIGNER_INVALID':
+    case 'HANDOVER_INVALID':
     case 'PROCESS_RECURRING':
     case 'OUTPUT_INVALID':
     case 'COMMENT_REQUIRED':
@@ -106,6 +118,10 @@ export function statusOf(code: ErrorCode): number {
     case 'CALENDAR_YEAR_MISSING':
     case 'CALENDAR_INVALID':
     case 'DIRECTORY_INVALID':
+    case 'INCIDENT_INVALID':
+    case 'NO_INTAKE_PROCESS':
+    case 'ROUTE_NOT_FOUND':
+    case 'ROUTES_INVALID':
       return 422;
     case 'URGED_RECENTLY':
       return 429;

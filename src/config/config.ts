@@ -70,6 +70,30 @@ export const EnvSchema = z.object({
     ),
   PROCESSES_DIR: z.string().default('processes').describe('BPMN files deployed at start'),
   SEED_DEMO: bool.optional().describe('Seed the demo directory (default: on in the embedded default)'),
+  OUTBOX_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe('Release outbox: how often the worker looks for due deliveries when no NOTIFY wakes it (ms)'),
+  OUTBOX_RETRY_BASE_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe('Release outbox: wait before the first retry of a failed delivery, doubled after each (ms, at most 1 h)'),
+  OUTBOX_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('Release outbox: attempts before a delivery is marked dead'),
+  OUTBOX_DELIVERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('Release outbox: a webhook that has not answered by then has failed this attempt (ms)'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 

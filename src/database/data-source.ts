@@ -17,6 +17,8 @@ import { InboxIndexes1764500000000 } from './migrations/1764500000000-inbox-inde
 import { TaskSkipped1764600000000 } from './migrations/1764600000000-task-skipped.js';
 import { TasksDoneIndex1764700000000 } from './migrations/1764700000000-tasks-done-index.js';
 import { QuotaRules1764800000000 } from './migrations/1764800000000-quota-rules.js';
+import { Outbox1764900000000 } from './migrations/1764900000000-outbox.js';
+import { Incidents1764910000000 } from './migrations/1764910000000-incidents.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -48,6 +50,8 @@ export const MIGRATIONS = [
   TaskSkipped1764600000000,
   TasksDoneIndex1764700000000,
   QuotaRules1764800000000,
+  Outbox1764900000000,
+  Incidents1764910000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -8,7 +8,9 @@ import type { DirectorySeed } from './directory.repository.js';
  *   (party conferences, H2) and 绥中县 with its propaganda department (county conferences, H5).
  * - Ningbo 宁波 (N2–N6): the government, its general office, its press office, 交通运输局 and 卫健委.
  * - Huainan 淮南 (U1): the government, its press office and 教育局.
- * - Liuzhou 柳州 (L3, L4, L6): the government, its office, its press office, 交通运输局 and 柳北区.
+ * - Liuzhou 柳州 (L3, L4, L6): the government, its office, its press office, 交通运输局 and 柳北区;
+ *   for public-opinion response (O1–O4) also 卫健委, 公安局 (rumours), 法制办 (legal check) and
+ *   保密局 (confidentiality check).
  * "leader-in-charge" and "deputy-secretary-general" are held in the org the leader is in charge of
  * (a vice mayor in charge of 交通运输局 holds leader-in-charge in that bureau's org).
  * Log in as any of these users with POST /api/auth/dev-login.
@@ -97,6 +99,10 @@ export const DEMO_DIRECTORY: DirectorySeed = {
     },
     { code: 'lz-transport', name: '柳州市交通运输局', kind: 'department', city: 'liuzhou', parentCode: 'lz-gov' },
     { code: 'lz-liubei', name: '柳北区人民政府', kind: 'county', city: 'liuzhou' },
+    { code: 'lz-health', name: '柳州市卫生健康委员会', kind: 'department', city: 'liuzhou', parentCode: 'lz-gov' },
+    { code: 'lz-public-security', name: '柳州市公安局', kind: 'department', city: 'liuzhou', parentCode: 'lz-gov' },
+    { code: 'lz-legal', name: '柳州市人民政府法制办公室', kind: 'office', city: 'liuzhou', parentCode: 'lz-gov' },
+    { code: 'lz-secrecy', name: '柳州市国家保密局', kind: 'office', city: 'liuzhou', parentCode: 'lz-gov' },
   ],
   users: [
     {
@@ -379,6 +385,39 @@ export const DEMO_DIRECTORY: DirectorySeed = {
       displayName: '谭梅 (柳北区 起草人)',
       orgCode: 'lz-liubei',
       positions: [{ position: 'drafter', orgCode: 'lz-liubei' }],
+    },
+    {
+      username: 'zengli',
+      displayName: '曾丽 (柳州市卫健委 起草人)',
+      orgCode: 'lz-health',
+      positions: [{ position: 'drafter', orgCode: 'lz-health' }],
+    },
+    {
+      username: 'kongwei',
+      displayName: '孔伟 (柳州市卫健委主任)',
+      orgCode: 'lz-health',
+      positions: [{ position: 'main-leader', orgCode: 'lz-health' }],
+    },
+    {
+      username: 'leihao',
+      displayName: '雷浩 (柳州市公安局 网安支队)',
+      orgCode: 'lz-public-security',
+      positions: [
+        { position: 'drafter', orgCode: 'lz-public-security' },
+        { position: 'main-leader', orgCode: 'lz-public-security' },
+      ],
+    },
+    {
+      username: 'qiulin',
+      displayName: '邱林 (柳州市法制办 审核员)',
+      orgCode: 'lz-legal',
+      positions: [{ position: 'reviewer', orgCode: 'lz-legal' }],
+    },
+    {
+      username: 'shiyan',
+      displayName: '石燕 (柳州市保密局 审核员)',
+      orgCode: 'lz-secrecy',
+      positions: [{ position: 'reviewer', orgCode: 'lz-secrecy' }],
     },
     { username: 'admin', displayName: '系统管理员', orgCode: 'hld-gov', isAdmin: true, positions: [] },
   ],

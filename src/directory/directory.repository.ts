@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In, QueryFailedError } from 'typeorm';
 import { FabuException } from '../common/problem.js';
-import type { CandidateExpr } from '../processes/ir.js';
+import { type CandidateExpr, orgCodeOf } from '../processes/ir.js';
 import { OrgEntity, UserEntity, UserPositionEntity } from './directory.entities.js';
 
 export interface DirectoryUser {
@@ -58,9 +58,9 @@ export class DirectoryRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Users a candidate expression names, relative to the applicant's org and the initiator. */
-  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
+  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string; item?: string }): Promise<string[]> {
     if (expr.kind === 'initiator') return [ctx.initiator];
-    const orgCode = expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code;
+    const orgCode = orgCodeOf(expr.org, ctx);
     const rows = await this.db.getRepository(UserPositionEntity).find({
       where: { position: expr.position, orgCode },
       order: { username: 'ASC' },

@@ -12,6 +12,7 @@ export const POSITIONS = {
   'press-officer': '新闻办工作人员 (press office staff)',
   'press-office-head': '新闻办主任 (head of the press office)',
   'supervision-officer': '督查室工作人员 (supervision office, L5)',
+  reviewer: '审核员 (an office that checks a release: the legal office, the secrecy bureau, O3)',
   'propaganda-deputy-head': '宣传部分管部长',
   'secretary-general': '秘书长',
   'deputy-secretary-general': '副秘书长',

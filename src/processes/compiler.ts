@@ -12,6 +12,7 @@ import {
   ServiceActivitySchema,
   type BoundaryTimerNode,
   type CandidateExpr,
+  type ClockDef,
   type DecisionAction,
   type DueRule,
   type Flow,
@@ -103,6 +104,16 @@ interface El extends ModdleElement {
   readonly type?: string;
   readonly label?: string;
   readonly recurrence?: string;
+  readonly intake?: string;
+  readonly collection?: string;
+  readonly channel?: string;
+  readonly content?: string;
+  readonly together?: string;
+  readonly from?: string;
+  readonly until?: string;
+  readonly warnAt?: string;
+  readonly when?: string;
+  readonly within?: string;
 }
 
 const KEY = /^[a-z][a-z0-9-]*$/;
@@ -204,8 +215,8 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     problem(id, `fabu:returnPolicy "${proc.returnPolicy}" must be ${ReturnPolicySchema.options.join(' or ')}`);
   }
   const fabuChildren = proc.extensionElements?.values?.filter(isFabuElement) ?? [];
-  if (fabuChildren.some((c) => c.$type !== 'fabu:Variable')) {
-    problem(id, 'only <fabu:variable> belongs on a bpmn:process; candidates belong on user tasks, recipients on service tasks');
+  if (fabuChildren.some((c) => c.$type !== 'fabu:Variable' && c.$type !== 'fabu:Clock')) {
+    problem(id, 'only <fabu:variable> and <fabu:clock> belong on a bpmn:process; candidates belong on user tasks, recipients on service tasks');
   }
   const variables = fabuChildren.filter((c) => c.$type === 'fabu:Variable').flatMap((v) => variable(v, id, problem));
   for (const [i, v] of variables.entries()) {
@@ -307,6 +318,16 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     problem(id, `fabu:restartAt "${proc.restartAt}" must name a user task of this process (H6: where a change re-runs the approval)`);
   }
 
+  const clocks = fabuChildren.filter((c) => c.$type === 'fabu:Clock').flatMap((c) => clock(c, id, variables, nodes, problem));
+  for (const [i, c] of clocks.entries()) {
+    if (clocks.findIndex((d) => d.id === c.id) !== i) problem(id, `fabu:clock "${c.id}" is declared twice`);
+  }
+  if (proc.intake !== undefined && !KEY.test(proc.intake)) {
+    problem(id, `fabu:intake "${proc.intake}" must name a city, e.g. "liuzhou"`);
+  }
+  checkCollections(nodes, variables, problem);
+  checkPublishTogether(nodes, variables, problem);
+
   const starts = Object.values(nodes).filter((n) => n.kind === 'startEvent');
   const recurring = starts.some((n) => n.kind === 'startEvent' && n.schedule);
   if (recurring) {
@@ -345,6 +366,8 @@ function compileProcess(proc: El, problems: BpmnProblem[]): ProcessIR {
     ...(skipApplicant ? { skipApplicant } : {}),
     ...(notConference ? { conference: false } : {}),
     ...(variables.length ? { variables } : {}),
+    ...(proc.intake !== undefined && KEY.test(proc.intake) ? { intake: proc.intake } : {}),
+    ...(clocks.length ? { clocks } : {}),
     startNodeId: starts[0]?.id ?? '',
     nodes,
     flows,
@@ -359,9 +382,10 @@ function variable(el: El, processId: string, problem: Problem): Variable[] {
   // A FEEL built-in function (count, sum, date, …) would shadow the variable silently in conditions.
   if (!evaluateFeel(name, {}).missing.includes(name)) return at('is the name of a FEEL built-in function: choose another name'), [];
   const type = el.type;
-  if (type !== 'boolean' && type !== 'string' && type !== 'number' && type !== 'enum') {
-    return at(`type "${type}" must be boolean, string, number or enum`), [];
+  if (type !== 'boolean' && type !== 'string' && type !== 'number' && type !== 'enum' && type !== 'list') {
+    return at(`type "${type}" must be boolean, string, number, enum or list`), [];
   }
+  if (type === 'list' && (el as { default?: unknown }).default !== undefined) return at('a list has no default'), [];
   const values = type === 'enum' ? list(el.values?.toString() ?? '') : undefined;
   if (type === 'enum' && !values?.length) return at('an enum needs values="a,b,c"'), [];
   if (type !== 'enum' && el.values !== undefined) return at('values belong to an enum'), [];
@@ -545,9 +569,18 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   }
   if (el.onDue !== undefined && el.onDue !== 'miss') problem(`fabu:onDue "${el.onDue}" must be miss`);
   if (el.onDue === 'miss' && el.due === undefined) problem('fabu:onDue="miss" needs a fabu:due to miss');
-  if (el.output !== undefined && !VARIABLE_NAME.test(el.output)) {
-    problem(`fabu:output "${el.output}" must be a camelCase name, e.g. "topics"`);
+  const outputs = list(el.output ?? '');
+  if (el.output !== undefined && (!outputs.length || !outputs.every((o) => VARIABLE_NAME.test(o)))) {
+    problem(`fabu:output "${el.output}" must be camelCase names, e.g. "topics" or "severity,rumour"`);
   }
+  const collection = el.collection?.trim();
+  if (collection !== undefined && !VARIABLE_NAME.test(collection)) {
+    problem(`fabu:collection "${collection}" must name a list variable, e.g. "units"`);
+  }
+  if (collection !== undefined && !multi) problem('fabu:collection belongs to a multi-instance task (fabu:multi)');
+  const itemOrgs = [...candidates, ...escalation].filter((c) => c.kind === 'position' && c.org.kind === 'item');
+  if (itemOrgs.length && collection === undefined) problem('org="item" needs fabu:collection: the list each instance is for');
+
   return {
     ...base,
     kind: 'userTask',
@@ -559,7 +592,8 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     ...(multi ? { multi } : {}),
     ...(onEmpty === 'escalate' || onEmpty === 'incident' ? { onEmpty } : {}),
     ...(el.onDue === 'miss' ? { onDue: 'miss' as const } : {}),
-    ...(el.output !== undefined && VARIABLE_NAME.test(el.output) ? { output: el.output } : {}),
+    ...(outputs.length && outputs.every((o) => VARIABLE_NAME.test(o)) ? { output: outputs.join(',') } : {}),
+    ...(collection !== undefined && VARIABLE_NAME.test(collection) ? { collection } : {}),
     ...(commentRequired.length ? { commentRequired } : {}),
   };
 }
@@ -654,6 +688,18 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
   if (!watches && (el.city !== undefined || el.lead !== undefined)) {
     problem('fabu:city and fabu:lead belong to a complianceNotice service task');
   }
+  const publishes = activity.data === 'publish';
+  const channels = list(el.channel ?? '');
+  const together = list(el.together ?? '');
+  if (!publishes && (el.channel !== undefined || el.content !== undefined || el.together !== undefined)) {
+    problem('fabu:channel, fabu:content and fabu:together belong to a publish service task');
+  }
+  const badChannels = channels.filter((c) => !KEY.test(c));
+  if (badChannels.length) problem(`fabu:channel lists names that are not channel keys: ${badChannels.join(', ')}`);
+  if (el.content !== undefined && !VARIABLE_NAME.test(el.content)) problem(`fabu:content "${el.content}" must name a variable`);
+  const badTogether = together.filter((t) => !VARIABLE_NAME.test(t));
+  if (badTogether.length) problem(`fabu:together lists names that are not variables: ${badTogether.join(', ')}`);
+  if (el.together !== undefined && together.length < 2) problem('fabu:together names at least two variables released together (U2)');
   return {
     ...base,
     kind: 'serviceTask',
@@ -665,6 +711,9 @@ function serviceTask(el: El, base: { id: string; name: string; outgoing: string[
     ...(starts && el.topics ? { topics: el.topics } : {}),
     ...(watches && el.city ? { city: el.city } : {}),
     ...(watches && lead && Number.isInteger(lead) && lead > 0 ? { lead } : {}),
+    ...(publishes && channels.length ? { channels } : {}),
+    ...(publishes && el.content !== undefined ? { content: el.content } : {}),
+    ...(publishes && together.length ? { together } : {}),
   };
 }
 
@@ -699,7 +748,8 @@ type Declared = Record<string, { type: Variable['type']; values?: string[]; samp
 function declaredVariables(variables: Variable[]): Declared {
   const declared: Declared = { ...BUILT_IN_VARIABLES };
   for (const v of variables) {
-    const sample = v.type === 'boolean' ? false : v.type === 'number' ? 0 : v.type === 'enum' ? v.values![0] : '';
+    const sample =
+      v.type === 'boolean' ? false : v.type === 'number' ? 0 : v.type === 'enum' ? v.values![0] : v.type === 'list' ? ['org'] : '';
     declared[v.name] = { type: v.type, values: v.values, sample };
   }
   return declared;
@@ -774,7 +824,7 @@ function checkConditions(
   if (node.default || unknown.some((names) => names.size)) return;
   const order = Object.keys(declared);
   read.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const open = read.filter((name) => declared[name].type === 'string' || declared[name].type === 'number');
+  const open = read.filter((name) => ['string', 'number', 'list'].includes(declared[name].type));
   if (open.length) {
     problem(node.id, `no default flow, and the conditions read ${open.join(', ')} (${open.map((n) => declared[n].type).join(', ')}), whose values cannot all be checked: add a default flow`);
     return;
@@ -820,7 +870,7 @@ function candidateList(c: El, problem: (m: string) => void): CandidateExpr[] {
 }
 
 /** A fabu:candidate / fabu:escalation as an IR expression, or why it is not one. */
-function candidateExpr({ initiator, position, org }: El): CandidateExpr | string {
+function candidateExpr({ initiator, position, org, label }: El): CandidateExpr | string {
   if (initiator !== undefined) {
     if (initiator !== 'true') return `initiator must be "true", got "${initiator}"`;
     if (position !== undefined || org !== undefined) return 'initiator="true" cannot be combined with position or org';
@@ -829,9 +879,104 @@ function candidateExpr({ initiator, position, org }: El): CandidateExpr | string
   if (position === undefined || org === undefined) return 'needs position and org, or initiator="true"';
   const known = PositionSchema.safeParse(position);
   if (!known.success) return `unknown position "${position}" (known: ${Object.keys(POSITIONS).join(', ')})`;
-  if (org === 'applicant') return { kind: 'position', position: known.data, org: { kind: 'applicant' } };
-  if (!ORG_CODE.test(org)) return `org "${org}" must be "applicant" or an org code like "hld-gov-press-office"`;
-  return { kind: 'position', position: known.data, org: { kind: 'fixed', code: org } };
+  const labelled = label?.trim() ? { label: label.trim() } : {};
+  if (org === 'applicant') return { kind: 'position', position: known.data, org: { kind: 'applicant' }, ...labelled };
+  if (org === 'item') return { kind: 'position', position: known.data, org: { kind: 'item' }, ...labelled };
+  if (!ORG_CODE.test(org)) return `org "${org}" must be "applicant", "item" or an org code like "hld-gov-press-office"`;
+  return { kind: 'position', position: known.data, org: { kind: 'fixed', code: org }, ...labelled };
+}
+
+/**
+ * A `<fabu:clock>` (H7, O2, U2): an hour window from the moment the event was known, met by one of
+ * `until`. Only wall-clock durations: emergencies count day and night, holidays included.
+ */
+function clock(el: El, processId: string, variables: Variable[], nodes: Record<string, ProcessNode>, problem: Problem): ClockDef[] {
+  const id = el.id ?? '';
+  const at = (message: string) => problem(processId, `fabu:clock "${id}": ${message}`);
+  if (!KEY.test(id)) return at('id must be lower-case kebab-case, e.g. "first-release"'), [];
+  if (!el.name?.trim()) at('needs a name (what officials see, e.g. 首次发布)');
+  const rules = list(el.rules ?? '');
+  const badRules = rules.filter((r) => !RULE_ID.test(r));
+  if (badRules.length) at(`fabu:rules lists ids that are not rule ids: ${badRules.join(', ')}`);
+  const from = el.from?.trim();
+  if (from !== undefined && !variables.some((v) => v.name === from && v.type === 'string')) {
+    at(`from "${from}" must name a string variable holding an ISO instant, e.g. "knownAt"`);
+  }
+  const until = list(el.until ?? '');
+  if (!until.length) at('needs until: the element(s) whose completion meets it, e.g. "release"');
+  for (const target of until) {
+    const kind = nodes[target]?.kind;
+    if (kind !== 'userTask' && kind !== 'serviceTask' && kind !== 'messageEvent' && kind !== 'timerEvent') {
+      at(`until "${target}" must name a task or catch event of this process`);
+    }
+  }
+  const warnAt = el.warnAt === undefined ? 0.8 : Number(el.warnAt);
+  if (!(warnAt > 0 && warnAt < 1)) at(`warnAt "${el.warnAt}" must be a share between 0 and 1, e.g. "0.8"`);
+  const children = el.values ?? [];
+  const stray = children.filter((c) => !['fabu:Window', 'fabu:Recipient', 'fabu:Escalation'].includes(c.$type));
+  if (stray.length) at(`${[...new Set(stray.map((c) => c.$type))].join(', ')} does not belong in a clock`);
+  const windows: ClockDef['windows'] = [];
+  const sample = sampleContext(variables);
+  for (const w of children.filter((c) => c.$type === 'fabu:Window')) {
+    let rule: DueRule | undefined;
+    try {
+      rule = parseDueExpression(w.within ?? '');
+    } catch (err) {
+      at(`window within "${w.within ?? ''}": ${(err as Error).message}`);
+      continue;
+    }
+    if (rule.kind !== 'durationAfterOpen') {
+      at(`window within "${rule.source}" must be hours on the wall clock (PT1H, PT48H), never working days`);
+      continue;
+    }
+    const when = w.when?.trim();
+    if (when !== undefined) {
+      const error = feelProblem(when, sample);
+      if (error) at(`window when "${when}": ${error}`);
+    }
+    windows.push({ ...(when ? { when } : {}), ms: rule.ms, source: rule.source });
+  }
+  if (!windows.length) at('needs at least one <fabu:window within="PT…H"/>');
+  const recipients = children.filter((c) => c.$type === 'fabu:Recipient').flatMap((c) => candidateList(c, at));
+  const escalation = children.filter((c) => c.$type === 'fabu:Escalation').flatMap((c) => candidateList(c, at));
+  for (const c of [...recipients, ...escalation]) {
+    if (c.kind === 'position' && c.org.kind === 'item') at('a clock tells orgs by code or "applicant", not "item"');
+  }
+  return [
+    {
+      id,
+      name: el.name?.trim() ?? id,
+      rules,
+      ...(from ? { from } : {}),
+      until,
+      warnAt: warnAt > 0 && warnAt < 1 ? warnAt : 0.8,
+      windows,
+      recipients,
+      escalation,
+    },
+  ];
+}
+
+/** fabu:collection names a declared list variable (O4: the units an incident is assigned to). */
+function checkCollections(nodes: Record<string, ProcessNode>, variables: Variable[], problem: Problem): void {
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'userTask' || node.collection === undefined) continue;
+    if (!variables.some((v) => v.name === node.collection && v.type === 'list')) {
+      problem(node.id, `fabu:collection "${node.collection}" must name a <fabu:variable type="list">`);
+    }
+  }
+}
+
+/** U2: what is released together (a policy document and its interpretation) are declared variables. */
+function checkPublishTogether(nodes: Record<string, ProcessNode>, variables: Variable[], problem: Problem): void {
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'serviceTask') continue;
+    for (const name of [...(node.together ?? []), ...(node.content ? [node.content] : [])]) {
+      if (!variables.some((v) => v.name === name)) {
+        problem(node.id, `"${name}" is not a <fabu:variable> of this process`);
+      }
+    }
+  }
 }
 
 function dueRule(text: string, attribute: string, element: string, problems: BpmnProblem[]): DueRule | undefined {

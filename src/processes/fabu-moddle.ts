@@ -22,20 +22,20 @@ export const fabuModdleDescriptor = {
     {
       name: 'ProcessAttrs',
       extends: ['bpmn:Process'],
-      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant'), attr('conference')],
+      properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant'), attr('conference'), attr('intake')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
     // multi: sequential | all | any; passRatio: "0.6" (会签).
     {
       name: 'UserTaskAttrs',
       extends: ['bpmn:UserTask'],
-      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('output'), attr('commentRequired')],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('output'), attr('commentRequired'), attr('collection')],
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
     {
       name: 'ServiceTaskAttrs',
       extends: ['bpmn:ServiceTask'],
-      properties: [attr('activity'), attr('rules'), attr('tiers'), attr('process'), attr('topics'), attr('city'), attr('lead')],
+      properties: [attr('activity'), attr('rules'), attr('tiers'), attr('process'), attr('topics'), attr('city'), attr('lead'), attr('channel'), attr('content'), attr('together')],
     },
     // A timer start event (recurring process): recurrence: a calendar rule, e.g. "second-week-of-month"
     // (N3); org: the org each run is for, e.g. "nb-press-office".
@@ -43,11 +43,29 @@ export const fabuModdleDescriptor = {
     // outcome: approved | rejected | withdrawn.
     { name: 'EndEventAttrs', extends: ['bpmn:EndEvent'], properties: [attr('outcome')] },
     // <fabu:candidate position="main-leader" org="applicant"/> or <fabu:candidate initiator="true"/>.
-    { name: 'Candidate', superClass: ['Element'], properties: [attr('position'), attr('org'), attr('initiator')] },
+    // label: what a multi-instance task's instance stands for, e.g. 法律关 (O3).
+    { name: 'Candidate', superClass: ['Element'], properties: [attr('position'), attr('org'), attr('initiator'), attr('label')] },
     // Who is told when the task passes its due time (H1); same attributes as a candidate.
     { name: 'Escalation', superClass: ['Candidate'] },
     // Whom a notify service task tells; same attributes as a candidate.
     { name: 'Recipient', superClass: ['Candidate'] },
+    // <fabu:clock id="first-release" name="首次发布" rules="O2" from="knownAt" until="release" warnAt="0.8">
+    //   <fabu:window when='severity = "general"' within="PT48H"/> <fabu:window within="PT1H"/>
+    //   <fabu:recipient …/> <fabu:escalation …/> </fabu:clock>: an hour clock (H7, O2, U2).
+    {
+      name: 'Clock',
+      superClass: ['Element'],
+      properties: [
+        attr('id'),
+        attr('name'),
+        attr('rules'),
+        attr('from'),
+        attr('until'),
+        attr('warnAt'),
+        { name: 'values', type: 'Element', isMany: true },
+      ],
+    },
+    { name: 'Window', superClass: ['Element'], properties: [attr('when'), attr('within')] },
     // <fabu:variable name="cityWide" type="boolean" default="false" label="全市性"/>: a request variable.
     {
       name: 'Variable',

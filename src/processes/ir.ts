@@ -52,7 +52,10 @@ export const DueRuleSchema = z.discriminatedUnion('kind', [
 ]);
 export type DueRule = z.infer<typeof DueRuleSchema>;
 
-/** Who may act on a user task: the initiator, or holders of a position in a fixed org or the applicant's org. */
+/**
+ * Who may act on a user task: the initiator, or holders of a position in a fixed org, the applicant's
+ * org, or (a multi-instance task over a list, fabu:collection) the org its instance is for.
+ */
 export const CandidateExprSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('initiator') }),
   z.object({
@@ -61,10 +64,19 @@ export const CandidateExprSchema = z.discriminatedUnion('kind', [
     org: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('applicant') }),
       z.object({ kind: z.literal('fixed'), code: z.string().min(1) }),
+      z.object({ kind: z.literal('item') }),
     ]),
+    /** What this instance of a multi-instance task stands for, e.g. 法律关 (O3); shown in the task's name. */
+    label: z.string().optional(),
   }),
 ]);
 export type CandidateExpr = z.infer<typeof CandidateExprSchema>;
+type CandidateOrg = Extract<CandidateExpr, { kind: 'position' }>['org'];
+
+/** The org a candidate position is held in: a fixed one, the applicant's, or its instance's item (O4). */
+export function orgCodeOf(org: CandidateOrg, ctx: { orgCode: string; item?: string }): string {
+  return org.kind === 'fixed' ? org.code : org.kind === 'item' ? (ctx.item ?? '') : ctx.orgCode;
+}
 
 export const DecisionActionSchema = z.enum(['approve', 'reject', 'return']);
 export type DecisionAction = z.infer<typeof DecisionActionSchema>;
@@ -82,7 +94,8 @@ export type ReturnPolicy = z.infer<typeof ReturnPolicySchema>;
 /** A request variable that gateway conditions read, declared with `<fabu:variable>`. */
 export const VariableSchema = z.object({
   name: z.string().regex(/^[a-z][A-Za-z0-9]*$/),
-  type: z.enum(['boolean', 'string', 'number', 'enum']),
+  /** `list`: a list of strings, e.g. the responsible units of an incident (O4). */
+  type: z.enum(['boolean', 'string', 'number', 'enum', 'list']),
   values: z.array(z.string()).optional(),
   default: z.union([z.boolean(), z.string(), z.number()]).optional(),
   label: z.string().optional(),
@@ -167,6 +180,11 @@ export const UserTaskSchema = z.object({
   output: z.string().optional(),
   /** Actions that need a comment (意见), e.g. reject and return. */
   commentRequired: z.array(DecisionActionSchema).optional(),
+  /**
+   * A multi-instance task over a list variable (fabu:collection, e.g. `units`): one instance per
+   * item, each for the org the item names (candidates with org="item"), O4's units responding.
+   */
+  collection: z.string().optional(),
   /** Ids of the boundary events attached to this task. */
   boundaries: z.array(z.string()).optional(),
 });
@@ -190,6 +208,12 @@ export const ServiceTaskSchema = z.object({
    */
   city: z.string().optional(),
   lead: z.number().int().positive().optional(),
+  /** publish (N7, H7): the channels released on, in order: the government's own account first. */
+  channels: z.array(z.string()).optional(),
+  /** publish: the request variable holding the release text (default `draft`). */
+  content: z.string().optional(),
+  /** publish (U2): variables released together, e.g. a policy document and its interpretation. */
+  together: z.array(z.string()).optional(),
 });
 export type ServiceTaskNode = z.infer<typeof ServiceTaskSchema>;
 export const ExclusiveGatewaySchema = z.object({ ...NodeBase, kind: z.literal('exclusiveGateway'), default: z.string().optional() });
@@ -236,6 +260,35 @@ export const FlowSchema = z.object({
 });
 export type Flow = z.infer<typeof FlowSchema>;
 
+/**
+ * An hour clock (H7, O2, U2): a wall-clock window counted from the moment the event was known,
+ * never in working days. The first window whose condition holds sets its length; it is met when
+ * one of `until` completes, warned at `warnAt` of the window and breached at its end.
+ */
+export const ClockWindowSchema = z.object({
+  /** FEEL over the request's variables, e.g. `severity = "major"`; absent: always. */
+  when: z.string().optional(),
+  ms: z.number().int().positive(),
+  source: z.string(),
+});
+export const ClockSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  name: z.string().min(1),
+  rules: z.array(z.string()),
+  /** The variable holding the instant the event was known (ISO 8601); absent: the submission. */
+  from: z.string().optional(),
+  /** Elements whose completion meets the clock (the first release, the conference held). */
+  until: z.array(z.string()).min(1),
+  /** The share of the window after which the holders are warned (0.8 = at 80 %). */
+  warnAt: z.number().gt(0).lt(1),
+  windows: z.array(ClockWindowSchema).min(1),
+  /** Told at the warning: the responsible unit and the press office. */
+  recipients: z.array(CandidateExprSchema),
+  /** Told at the breach (O5). */
+  escalation: z.array(CandidateExprSchema),
+});
+export type ClockDef = z.infer<typeof ClockSchema>;
+
 export const ProcessIRSchema = z.object({
   /** 1: the first slice (sequential user tasks); 2: gateways, multi-instance, timers, messages, services. */
   irVersion: z.union([z.literal(1), z.literal(IR_VERSION)]),
@@ -259,6 +312,10 @@ export const ProcessIRSchema = z.object({
   /** H6: a change of the request after approval re-runs the approval from this user task. */
   restartAt: z.string().optional(),
   variables: z.array(VariableSchema).optional(),
+  /** The city whose incidents this process answers (POST /api/incidents, O1). */
+  intake: z.string().optional(),
+  /** Hour clocks running beside the steps (H7, O2, U2). */
+  clocks: z.array(ClockSchema).optional(),
   startNodeId: z.string(),
   nodes: z.record(z.string(), NodeSchema),
   flows: z.record(z.string(), FlowSchema),

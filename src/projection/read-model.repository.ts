@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { ProjectionBatch } from '../../activities/projection.js';
+import type { ClockState } from '../../workflows/approval-machine.js';
 
 /**
  * Writes the workflow's changes into the read model. Every statement is idempotent (a retried
@@ -20,6 +21,8 @@ export class ReadModelRepository {
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, now(), $15, $16, $17, $18, $19)
          ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, stage = EXCLUDED.stage, outcome = EXCLUDED.outcome,
            conference_date = EXCLUDED.conference_date, variables = EXCLUDED.variables, round = EXCLUDED.round,
+           -- A hand-over (O1) moves the responsible unit; a change (H6) the title.
+           title = EXCLUDED.title, org_code = EXCLUDED.org_code,
            timers_provisional = EXCLUDED.timers_provisional, cc = EXCLUDED.cc,
            seq = EXCLUDED.seq, updated_at = now(), completed_at = EXCLUDED.completed_at
          WHERE requests.seq < EXCLUDED.seq`,
@@ -103,6 +106,7 @@ export class ReadModelRepository {
           }
         }
       }
+      for (const c of batch.clocks ?? []) await upsertClock(m, batch.requestId, batch.seq, c);
       for (const e of batch.events) {
         const { seq, at, type, taskId, actor, ...payload } = e;
         // Chained to the request's previous row (events arrive in seq order; a retried batch is a no-op).
@@ -127,4 +131,44 @@ export class ReadModelRepository {
       }
     });
   }
+}
+
+/**
+ * An hour clock (H7, O2, U2) as the incident read model keeps it: every batch carries all of the
+ * request's clocks, so a row follows its clock's newest state and an older batch changes nothing.
+ */
+async function upsertClock(m: EntityManager, requestId: string, seq: number, c: ClockState): Promise<void> {
+  await m.query(
+    `INSERT INTO incident_clocks (request_id, clock_id, name, rules, status, started_at, window_ms, due_at, warn_at,
+                                  severity, warned_at, breached_at, met_at, met_by, late, holders, unit, stopped_at, seq)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
+     ON CONFLICT (request_id, clock_id) DO UPDATE SET name = EXCLUDED.name, rules = EXCLUDED.rules,
+       status = EXCLUDED.status, started_at = EXCLUDED.started_at, window_ms = EXCLUDED.window_ms,
+       due_at = EXCLUDED.due_at, warn_at = EXCLUDED.warn_at, severity = EXCLUDED.severity,
+       warned_at = EXCLUDED.warned_at, breached_at = EXCLUDED.breached_at, met_at = EXCLUDED.met_at,
+       met_by = EXCLUDED.met_by, late = EXCLUDED.late, holders = EXCLUDED.holders, unit = EXCLUDED.unit,
+       stopped_at = EXCLUDED.stopped_at, seq = EXCLUDED.seq
+     WHERE incident_clocks.seq < EXCLUDED.seq`,
+    [
+      requestId,
+      c.clockId,
+      c.name,
+      JSON.stringify(c.rules),
+      c.status,
+      c.startedAt,
+      c.windowMs,
+      c.dueAt,
+      c.warnAt,
+      c.severity ?? null,
+      c.warnedAt ?? null,
+      c.breachedAt ?? null,
+      c.metAt ?? null,
+      c.metBy ?? null,
+      c.late ?? false,
+      JSON.stringify(c.holders ?? []),
+      c.unit ?? null,
+      c.stoppedAt ?? null,
+      seq,
+    ],
+  );
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
 import { IdempotencyKeyEntity, RequestEntity } from './request.entity.js';
@@ -19,14 +19,16 @@ export class RequestsRepository {
 
   /**
    * Allocates the next business id (`H3-2026-0001`, per chain code and year) and records the
-   * Idempotency-Key with what will be started, in one transaction. A repeated key returns the
+   * Idempotency-Key with what will be started, in one transaction, together with what `alongside`
+   * writes (an incident's intake record); if it throws, nothing is kept. A repeated key returns the
    * first reservation instead.
    */
-  async reserve(args: {
+  async reserve<T extends object>(args: {
     prefix: string;
     year: number;
     idempotency?: { principal: string; key: string; bodyHash: string };
-    makeStartInput: (requestId: string) => object;
+    makeStartInput: (requestId: string) => T;
+    alongside?: (m: EntityManager, requestId: string, startInput: T) => Promise<void>;
   }): Promise<Reservation> {
     return this.db.transaction(async (m) => {
       const idem = args.idempotency;
@@ -45,6 +47,7 @@ export class RequestsRepository {
       )) as Array<{ last: number }>;
       const requestId = `${args.prefix}-${args.year}-${String(row!.last).padStart(4, '0')}`;
       const startInput = args.makeStartInput(requestId);
+      await args.alongside?.(m, requestId, startInput);
       if (idem) {
         await m.getRepository(IdempotencyKeyEntity).insert({
           principal: idem.principal,

@@ -6,6 +6,9 @@ const IsoDateSchema = z
   .refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD')
   .describe('YYYY-MM-DD, Asia/Shanghai');
 
+/** A declared variable's value; a `list` variable holds strings (e.g. an incident's units, O4). */
+const VariableValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string().max(200)).max(50)]);
+
 /** POST /api/requests: start a chain. */
 export const CreateRequestSchema = z.strictObject({
   processKey: z.string().min(1).describe('Which deployed chain, e.g. "huludao-government-conference" (H3)'),
@@ -25,7 +28,7 @@ export const CreateRequestSchema = z.strictObject({
     .describe('Names of the materials to be filed (发布稿, 主持词, 答问口径, 背景材料, 场地方案)'),
   major: z.boolean().default(false).describe('重大事项 (H3.5)'),
   variables: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .record(z.string(), VariableValueSchema)
     .default({})
     .describe('Values of the chain\'s declared variables (GET /processes/:key lists them), e.g. { "cityWide": true }'),
 });
@@ -43,7 +46,7 @@ export const ChangeSchema = z
     conferenceDate: IsoDateSchema.optional().describe('The new conference date; deadlines counted from it move'),
     materials: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
     variables: z
-      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .record(z.string(), VariableValueSchema)
       .optional()
       .describe('New values of declared variables; the others keep theirs'),
     reason: z.string().trim().max(500).optional().describe('Why it changed; kept in the history'),

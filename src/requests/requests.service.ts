@@ -8,6 +8,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { EntityManager } from 'typeorm';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { addDays, businessDate, computeDue } from '../calendar/working-days.js';
 import { type ErrorCode, FabuException } from '../common/problem.js';
@@ -15,7 +16,7 @@ import { scheduleOf } from '../processes/ir.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { conditionHolds } from '../processes/feel.js';
-import type { DateField, ProcessIR } from '../processes/ir.js';
+import type { DateField, ProcessIR, Variable } from '../processes/ir.js';
 import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
@@ -23,6 +24,7 @@ import { approvalProcess } from '../../workflows/approval-process.js';
 import {
   type ApprovalProcessInput,
   CHAIN_REFUSED,
+  type RequestFields,
   RESCHEDULE_REFUSED,
   startingAttributes,
   cancelUpdate,
@@ -52,6 +54,15 @@ export interface Created {
   created: boolean;
 }
 
+/** Who asks to start a chain, and how a repeat of the same POST is recognised. */
+export interface Launch {
+  /** An Idempotency-Key is its principal's alone. */
+  principal: string;
+  idempotencyKey?: string;
+  /** Of what was asked: the same key with another body is refused (IDEMPOTENCY_KEY_REUSED). */
+  bodyHash: string;
+}
+
 @Injectable()
 export class RequestsService {
   constructor(
@@ -67,10 +78,10 @@ export class RequestsService {
     const orgCode = body.orgCode ?? user.orgCode;
     const request = { ...body, orgCode, initiator: user.username };
     const bodyHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    const idempotency = idempotencyKey ? { principal: user.username, key: idempotencyKey, bodyHash } : undefined;
+    const launch: Launch = { principal: user.username, idempotencyKey, bodyHash };
     // A repeat returns the first request even if, since then, the rules would refuse it (e.g. H1 lateness).
-    const seen = idempotency && (await this.requests.findReservation(idempotency.principal, idempotency.key));
-    if (seen) return this.repeat(seen, bodyHash, idempotencyKey!);
+    const seen = await this.repeatOf(launch);
+    if (seen) return { request: (await this.view(seen))!, created: false };
 
     const definition = await this.processes.get(body.processKey).catch((err: unknown) => {
       if (err instanceof FabuException)
@@ -91,10 +102,9 @@ export class RequestsService {
     await this.checkApplyBefore(ir, body, now, { ...variables, major: body.major, orgCode, title: body.title });
     await this.checkCalendarYears(body, now);
 
-    const reservation = await this.requests.reserve({
+    const { requestId, created } = await this.launch(launch, {
       prefix: ir.code,
-      year: Number(businessDate(now).slice(0, 4)),
-      idempotency,
+      now,
       makeStartInput: (): ApprovalProcessInput => ({
         definition: { key: definition.key, version: definition.version, ir },
         request: {
@@ -109,27 +119,54 @@ export class RequestsService {
         submittedAt: now.toISOString(),
       }),
     });
-    // Two identical POSTs racing: the second finds the first's reservation inside the transaction.
-    if (reservation.repeated) return this.repeat(reservation, bodyHash, idempotencyKey!);
-    return { request: await this.startAndView(reservation), created: true };
+    // start() returns once the first projection is written: the read model has the request.
+    return { request: (await this.view(requestId))!, created };
   }
 
-  private async repeat(seen: Reservation, bodyHash: string, idempotencyKey: string): Promise<Created> {
-    if (seen.bodyHash !== bodyHash) {
+  /** The request an earlier POST with the same Idempotency-Key started (finishing its start), or null. */
+  async repeatOf(launch: Launch): Promise<string | null> {
+    if (!launch.idempotencyKey) return null;
+    const seen = await this.requests.findReservation(launch.principal, launch.idempotencyKey);
+    return seen && this.repeat(seen, launch);
+  }
+
+  /**
+   * Allocates the business id (per chain code and year), records the Idempotency-Key and whatever
+   * `alongside` writes in one transaction, then starts the workflow. Two identical POSTs racing: the
+   * second finds the first's reservation inside the transaction and gets its request.
+   */
+  async launch(
+    launch: Launch,
+    args: {
+      prefix: string;
+      now: Date;
+      makeStartInput: (requestId: string) => ApprovalProcessInput;
+      alongside?: (m: EntityManager, requestId: string, input: ApprovalProcessInput) => Promise<void>;
+    },
+  ): Promise<{ requestId: string; created: boolean }> {
+    const { idempotencyKey, principal, bodyHash } = launch;
+    const reservation = await this.requests.reserve({
+      prefix: args.prefix,
+      year: Number(businessDate(args.now).slice(0, 4)),
+      idempotency: idempotencyKey ? { principal, key: idempotencyKey, bodyHash } : undefined,
+      makeStartInput: args.makeStartInput,
+      alongside: args.alongside,
+    });
+    if (reservation.repeated) return { requestId: await this.repeat(reservation, launch), created: false };
+    await this.start(reservation.requestId, reservation.startInput as ApprovalProcessInput);
+    return { requestId: reservation.requestId, created: true };
+  }
+
+  private async repeat(seen: Reservation, launch: Launch): Promise<string> {
+    if (seen.bodyHash !== launch.bodyHash) {
       throw new FabuException(
         'IDEMPOTENCY_KEY_REUSED',
-        `Idempotency-Key ${idempotencyKey} was first used for a different request (${seen.requestId})`,
+        `Idempotency-Key ${launch.idempotencyKey} was first used for a different request (${seen.requestId})`,
       );
     }
     // The first attempt may have stopped before its workflow started: finishing the start is safe.
-    return { request: await this.startAndView(seen), created: false };
-  }
-
-  private async startAndView(reservation: Reservation): Promise<RequestView> {
-    const input = reservation.startInput as ApprovalProcessInput;
-    await this.start(reservation.requestId, input);
-    // start() returns once the first projection is written: the read model has the request.
-    return (await this.view(reservation.requestId))!;
+    await this.start(seen.requestId, seen.startInput as ApprovalProcessInput);
+    return seen.requestId;
   }
 
   /**
@@ -154,7 +191,7 @@ export class RequestsService {
     const declared = new Set((definition.ir.variables ?? []).map((v) => v.name));
     const current = Object.fromEntries(Object.entries(view.variables).filter(([name]) => declared.has(name))) as Record<
       string,
-      string | number | boolean
+      VariableValue
     >;
     const variables = body.variables ? checkVariables(definition.ir, { ...current, ...body.variables }) : undefined;
     if (body.conferenceDate) {
@@ -283,7 +320,7 @@ export class RequestsService {
    * Runs an Update; a refusal by the workflow (ChainRefused, RescheduleRefused) becomes its problem
    * code, a finished chain PROCESS_COMPLETED.
    */
-  private async chainUpdate(id: string, update: () => Promise<unknown>): Promise<void> {
+  async chainUpdate(id: string, update: () => Promise<unknown>): Promise<void> {
     try {
       await update();
     } catch (err) {
@@ -323,7 +360,7 @@ export class RequestsService {
    * are open and projected. A repeat with the same id reaches the running chain (USE_EXISTING) or
    * finds it finished (REJECT_DUPLICATE): never a second run.
    */
-  private async start(workflowId: string, input: ApprovalProcessInput): Promise<void> {
+  async start(workflowId: string, input: ApprovalProcessInput): Promise<void> {
     const { request, definition } = input;
     const startWorkflowOperation = new WithStartWorkflowOperation(approvalProcess, {
       taskQueue: this.runtime.config.env.TEMPORAL_TASK_QUEUE,
@@ -433,13 +470,10 @@ export class RequestsService {
  * The request's variables checked against the chain's declarations (`<fabu:variable>`): every
  * field at fault is named; declared defaults fill what was left out.
  */
-export function checkVariables(
-  ir: ProcessIR,
-  given: Record<string, string | number | boolean>,
-): Record<string, string | number | boolean> {
+export function checkVariables(ir: ProcessIR, given: Record<string, VariableValue>): Record<string, VariableValue> {
   const declared = new Map((ir.variables ?? []).map((v) => [v.name, v]));
   const errors: Array<{ path: string; message: string }> = [];
-  const values: Record<string, string | number | boolean> = {};
+  const values: Record<string, VariableValue> = {};
   for (const name of Object.keys(given)) {
     if (!declared.has(name)) {
       const known = [...declared.keys()];
@@ -455,9 +489,27 @@ export function checkVariables(
     if (value === undefined) errors.push({ path, message: `required by ${ir.code}${v.label ? ` (${v.label})` : ''}` });
     else if (v.type === 'enum' && !v.values!.includes(String(value)))
       errors.push({ path, message: `must be one of ${v.values!.join(', ')}` });
-    else if (v.type === 'enum' ? typeof value !== 'string' : typeof value !== v.type)
-      errors.push({ path, message: `must be a ${v.type === 'enum' ? 'string' : v.type}` });
+    else if (!fitsType(v.type, value))
+      errors.push({
+        path,
+        message: `must be a ${v.type === 'enum' ? 'string' : v.type === 'list' ? 'list of strings' : v.type}`,
+      });
     else values[v.name] = value;
+  }
+  // U2: what a publish step releases together (a policy document and its interpretation) is given
+  // together: one without the other is refused before anything starts.
+  for (const node of Object.values(ir.nodes)) {
+    if (node.kind !== 'serviceTask' || !node.together) continue;
+    for (const name of node.together) {
+      const value = values[name];
+      if (value !== undefined && (typeof value !== 'string' || value.trim())) continue;
+      if (errors.some((e) => e.path === `variables.${name}`)) continue;
+      const others = node.together.filter((n) => n !== name).join(', ');
+      errors.push({
+        path: `variables.${name}`,
+        message: `published together with ${others} (U2): it may not be empty`,
+      });
+    }
   }
   if (errors.length) {
     throw new FabuException(
@@ -467,6 +519,14 @@ export function checkVariables(
     );
   }
   return values;
+}
+
+/** A value a request variable may hold: `list` variables hold strings (an incident's units, O4). */
+type VariableValue = NonNullable<RequestFields['variables']>[string];
+
+function fitsType(type: Variable['type'], value: VariableValue): boolean {
+  if (type === 'list') return Array.isArray(value) && (value as unknown[]).every((item) => typeof item === 'string');
+  return typeof value === (type === 'enum' ? 'string' : type);
 }
 
 function lead(

@@ -4,6 +4,7 @@ import { createPlanningActivities } from '../../activities/planning.js';
 import { createProjectionActivities } from '../../activities/projection.js';
 import { createServiceActivities } from '../../activities/services.js';
 import { CalendarService } from '../calendar/calendar.service.js';
+import { ReleasesRepository } from '../channels/releases.repository.js';
 import { installTemporalLogger } from '../common/logger.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
 import { ComplianceService } from '../compliance/compliance.service.js';
@@ -31,6 +32,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly definitions: ProcessDefinitionsRepository,
     private readonly readModel: ReadModelRepository,
     private readonly calendar: CalendarService,
+    private readonly releases: ReleasesRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +58,7 @@ export class WorkerService implements OnApplicationBootstrap, OnModuleDestroy {
         ...createServiceActivities({
           directory: this.directory,
           compliance: this.compliance,
+          releases: this.releases,
           report: (event) => this.runtime.logger.info(event, 'service task done'),
         }),
         ...createProjectionActivities({ readModel: this.readModel }),

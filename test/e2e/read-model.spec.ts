@@ -1,33 +1,22 @@
 // The read model on a real PostgreSQL: migrations are safe to run from several processes at once,
 // projections are idempotent and ordered, the audit trail is append-only, deploys are versioned.
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import type { ProjectionBatch } from '../../activities/projection.js';
-import { createLogger } from '../../src/common/logger.js';
 import { MIGRATIONS, dataSourceOptions, migrate } from '../../src/database/data-source.js';
-import { type RunningPostgres, startEmbeddedPostgres } from '../../src/embedded/embedded-postgres.js';
+import type { RunningPostgres } from '../../src/embedded/embedded-postgres.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import { ProcessDefinitionsRepository } from '../../src/processes/process-definitions.repository.js';
 import { ReadModelRepository } from '../../src/projection/read-model.repository.js';
 import type { TaskState } from '../../workflows/approval-machine.js';
-import { freePort } from '../support/ports.js';
+import { startTestPostgres } from '../support/postgres.js';
 
-let dir: string;
 let postgres: RunningPostgres;
 let db: DataSource;
 let xml: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fabu-read-model-'));
-  await chmod(dir, 0o755);
-  postgres = await startEmbeddedPostgres({
-    databaseDir: join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-    logger: createLogger('warn'),
-  });
+  postgres = await startTestPostgres('read-model');
   db = await new DataSource(dataSourceOptions(postgres.ownerUrl)).initialize();
   xml = await readFile('processes/huludao-government-conference.bpmn', 'utf8');
 }, 60_000);
@@ -35,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.destroy();
   await postgres?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const count = async (sql: string, params: unknown[] = []) =>

@@ -6,7 +6,7 @@ import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
-import { type CandidateExpr, type ProcessIR, scheduleOf } from '../../src/processes/ir.js';
+import { type CandidateExpr, type ProcessIR, orgCodeOf, scheduleOf } from '../../src/processes/ir.js';
 import type { TaskState } from '../../workflows/approval-machine.js';
 import { approvalProcess } from '../../workflows/approval-process.js';
 import {
@@ -23,9 +23,9 @@ export const APPLICANT_ORG = 'dept';
 
 /** Every position in every org is held by `<position>@<org>`; the initiator is themselves. */
 export const everyPositionDirectory = {
-  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
+  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string; item?: string }): Promise<string[]> {
     if (expr.kind === 'initiator') return [ctx.initiator];
-    return [`${expr.position}@${expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code}`];
+    return [`${expr.position}@${orgCodeOf(expr.org, ctx)}`];
   },
 };
 
@@ -57,8 +57,15 @@ export function requestFor(
   };
 }
 
-/** What a driven chain's outputs hold: one accepted topic, a department conference 40 days on (N2). */
+/**
+ * What a driven chain's outputs hold: one accepted topic, a department conference 40 days on (N2);
+ * a unit's draft and the agreed release (O4); closing an incident after its first release (O2).
+ * Outputs not listed here (an assessment's severity) keep their declared defaults.
+ */
 const OUTPUTS: Record<string, (view: ProcessView) => unknown> = {
+  draft: () => '经核查，情况如下。',
+  release: () => '关于有关情况的通报',
+  next: () => 'close',
   topics: (view) => [
     {
       orgCode: 'nb-transport',
@@ -71,7 +78,7 @@ const OUTPUTS: Record<string, (view: ProcessView) => unknown> = {
 export type Policy = (
   task: TaskState,
   view: ProcessView,
-) => { action: 'approve' | 'reject' | 'return'; returnTo?: string };
+) => { action: 'approve' | 'reject' | 'return'; returnTo?: string; comment?: string };
 export const approveAll: Policy = () => ({ action: 'approve' });
 
 export interface Driven {
@@ -102,6 +109,23 @@ export async function startChain(
   return client.workflow.getHandle(workflowId);
 }
 
+/**
+ * Queries the chain until `ok` holds, letting the test server's time move 10 ms between tries (the
+ * work a skipped timer started finishes), so a test never waits on the wall clock.
+ */
+export async function waitForView(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle<typeof approvalProcess>,
+  ok: (view: ProcessView) => boolean,
+): Promise<ProcessView> {
+  for (let i = 0; i < 100; i++) {
+    const view = await handle.query(stateQuery);
+    if (ok(view)) return view;
+    await env.sleep(10);
+  }
+  throw new Error(`${handle.workflowId}: condition never met`);
+}
+
 export async function drive(
   env: TestWorkflowEnvironment,
   handle: WorkflowHandle<typeof approvalProcess>,
@@ -129,7 +153,15 @@ export async function drive(
     const decision = policy(task, view);
     // A step with fabu:output (the topic meeting, N2) is approved with its data.
     const output = view.outputs?.[task.taskId];
-    const data = decision.action === 'approve' && output ? { [output]: OUTPUTS[output]?.(view) ?? [] } : undefined;
+    const data =
+      decision.action === 'approve' && output
+        ? Object.fromEntries(
+            output
+              .split(',')
+              .filter((name) => OUTPUTS[name])
+              .map((name) => [name, OUTPUTS[name]!(view)]),
+          )
+        : undefined;
     await handle.executeUpdate(decideUpdate, {
       args: [{ taskId: task.taskId, actor: task.candidates[0]!, ...decision, ...(data ? { data } : {}) }],
     });

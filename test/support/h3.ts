@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { addDays, weekday } from '../../src/calendar/working-days.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
-import type { CandidateExpr, ProcessIR } from '../../src/processes/ir.js';
+import { type CandidateExpr, type ProcessIR, orgCodeOf } from '../../src/processes/ir.js';
 import type { ApprovalProcessInput } from '../../workflows/definitions.js';
 
 export const H3_FILE = 'processes/huludao-government-conference.bpmn';
@@ -36,9 +36,9 @@ const HOLDERS: Record<string, string[]> = {
 
 /** The directory port of the planning activities, answering from {@link HOLDERS}. */
 export const h3Directory = {
-  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string }): Promise<string[]> {
+  async resolve(expr: CandidateExpr, ctx: { orgCode: string; initiator: string; item?: string }): Promise<string[]> {
     if (expr.kind === 'initiator') return [ctx.initiator];
-    const org = expr.org.kind === 'applicant' ? ctx.orgCode : expr.org.code;
+    const org = orgCodeOf(expr.org, ctx);
     return HOLDERS[`${expr.position}@${org}`] ?? [];
   },
 };

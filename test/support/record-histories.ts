@@ -39,7 +39,15 @@ export async function fileVersion(key: string): Promise<string> {
 }
 
 /** Variables a chain needs to run its approve path (declared without a default). */
-const VARIABLES: Record<string, Record<string, string>> = { 'ningbo-release-review': { kind: 'department' } };
+const VARIABLES: Record<string, Record<string, string | string[]>> = {
+  'ningbo-release-review': { kind: 'department' },
+  // Incidents (O1, H7, N7, U2): one responsible unit; the policy release carries both texts (U2).
+  'liuzhou-opinion-response': { units: ['dept'] },
+  'huludao-emergency': { units: ['dept'] },
+  'ningbo-emergency-release': { units: ['dept'] },
+  'huainan-emergency': { units: ['dept'] },
+  'huainan-policy-release': { document: '政策文件', interpretation: '政策解读' },
+};
 
 /** Records the missing fixtures into `outDir`; returns the files written. */
 export async function recordHistories(outDir: string): Promise<string[]> {
@@ -77,7 +85,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
             return { action: 'approve' };
           }
           returned = true;
-          return { action: 'return', returnTo: targets[0]! };
+          return { action: 'return', returnTo: targets[0]!, comment: '请修改后重新报送' };
         };
         for (const [path, policy] of [
           ['approved', approveAll],

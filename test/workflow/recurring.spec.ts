@@ -10,7 +10,7 @@ import { parseRecurrence, type Recurrence, upcomingPeriodOf } from '../../src/ca
 import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import type { approvalProcess } from '../../workflows/approval-process.js';
 import { SCHEDULER, type ProcessView, decideUpdate, stateQuery } from '../../workflows/definitions.js';
-import { everyPositionDirectory, loadProcess, requestFor, startChain } from '../support/chains.js';
+import { everyPositionDirectory, loadProcess, requestFor, startChain, waitForView } from '../support/chains.js';
 import { workflowsPath } from '../support/paths.js';
 import { startTimeSkipping, testActivities } from '../support/activities.js';
 
@@ -43,14 +43,7 @@ afterEach(async () => {
 
 type Handle = WorkflowHandle<typeof approvalProcess>;
 
-async function waitFor(handle: Handle, ok: (v: ProcessView) => boolean): Promise<ProcessView> {
-  for (let i = 0; i < 100; i++) {
-    const view = await handle.query(stateQuery);
-    if (ok(view)) return view;
-    await env.sleep(10);
-  }
-  throw new Error(`${handle.workflowId}: condition never met`);
-}
+const waitFor = (handle: Handle, ok: (v: ProcessView) => boolean) => waitForView(env, handle, ok);
 
 async function startRun(key: string, workflowId: string): Promise<{ handle: Handle; now: Date }> {
   const ir = await loadProcess(key);
