@@ -14,6 +14,9 @@ import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 import { type ApprovalProcessInput, SCHEDULER, startingAttributes } from '../../workflows/definitions.js';
 
 const PREFIX = 'fabu:';
+/** How long a pause or unpause is awaited until the schedule shows it (at most 2 s). */
+const SETTLE_TRIES = 100;
+const SETTLE_INTERVAL_MS = 20;
 /** Stated catch-up policy: runs missed while the server was down are taken if at most this late. */
 export const CATCHUP_WINDOW = '1 day';
 /** Paused because its file left processes/: a redeploy of the file resumes it. */
@@ -65,8 +68,9 @@ export class SchedulesService {
     try {
       const described = await handle.describe();
       await handle.update((previous) => ({ ...previous, spec, action, policies: POLICIES }));
-      if (described.state.paused && described.state.note === REMOVED_NOTE)
-        await handle.unpause('its BPMN file is back');
+      if (described.state.paused && described.state.note === REMOVED_NOTE) {
+        await this.setPaused(def.key, false, 'its BPMN file is back');
+      }
       return 'updated';
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -90,7 +94,7 @@ export class SchedulesService {
       const key = s.scheduleId.slice(PREFIX.length);
       const source = (s.memo as { source?: string } | undefined)?.source ?? '';
       if (deployedKeys.has(key) || !source.startsWith('processes/') || s.state.paused) continue;
-      await this.temporal.schedule.getHandle(s.scheduleId).pause(REMOVED_NOTE);
+      await this.setPaused(key, true, REMOVED_NOTE);
       paused.push(s.scheduleId);
     }
     return paused;
@@ -110,14 +114,28 @@ export class SchedulesService {
 
   async pause(key: string, note?: string): Promise<ScheduleView> {
     await this.describe(key);
-    await this.temporal.schedule.getHandle(PREFIX + key).pause(note ?? 'paused by an operator');
+    await this.setPaused(key, true, note ?? 'paused by an operator');
     return this.get(key);
   }
 
   async resume(key: string, note?: string): Promise<ScheduleView> {
     await this.describe(key);
-    await this.temporal.schedule.getHandle(PREFIX + key).unpause(note ?? 'resumed by an operator');
+    await this.setPaused(key, false, note ?? 'resumed by an operator');
     return this.get(key);
+  }
+
+  /**
+   * Pauses or unpauses, then waits (briefly, bounded) until a describe shows it: the server applies
+   * the change to the schedule asynchronously, and an answer or a redeploy that read the old state
+   * would undo or misreport it.
+   */
+  private async setPaused(key: string, paused: boolean, note: string): Promise<void> {
+    const handle = this.temporal.schedule.getHandle(PREFIX + key);
+    await (paused ? handle.pause(note) : handle.unpause(note));
+    for (let i = 0; i < SETTLE_TRIES; i++) {
+      if ((await handle.describe()).state.paused === paused) return;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
+    }
   }
 
   /** Starts a run now (refused by the overlap policy while one runs). */
