@@ -22,7 +22,7 @@ export default {
       ...tsJest,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.js',
+      globalSetup: '<rootDir>/test/support/global-setup-e2e.js',
     },
   ],
 };

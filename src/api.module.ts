@@ -9,6 +9,9 @@ import { ChannelsController, ReleasesController } from './channels/channels.cont
 import { ChannelsService } from './channels/channels.service.js';
 import { DirectoryController } from './directory/directory.controller.js';
 import { DirectoryService } from './directory/directory.service.js';
+import { DocumentsController } from './documents/documents.controller.js';
+import { documentStoreProvider } from './documents/document-store.provider.js';
+import { DocumentsService } from './documents/documents.service.js';
 import { HealthController } from './health/health.controller.js';
 import { IncidentsController } from './incidents/incidents.controller.js';
 import { IncidentsService } from './incidents/incidents.service.js';
@@ -17,6 +20,10 @@ import { SchedulesController } from './schedules/schedules.controller.js';
 import { ProxiesController } from './proxies/proxies.controller.js';
 import { ProxiesService } from './proxies/proxies.service.js';
 import { ProcessesController } from './processes/processes.controller.js';
+import { PlanController } from './processes/plan.controller.js';
+import { PlanService } from './processes/plan.service.js';
+import { DryRunController } from './dry-run/dry-run.controller.js';
+import { DryRunService } from './dry-run/dry-run.service.js';
 import { RequestsController } from './requests/requests.controller.js';
 import { RequestsService } from './requests/requests.service.js';
 import type { RuntimeSettings } from './runtime.js';
@@ -36,7 +43,10 @@ export class ApiModule {
         AuthController,
         ...devLogin,
         ProcessesController,
+        PlanController,
+        DryRunController,
         RequestsController,
+        DocumentsController,
         CalendarController,
         TasksController,
         DirectoryController,
@@ -49,12 +59,16 @@ export class ApiModule {
       ],
       providers: [
         AuthService,
+        PlanService,
+        DryRunService,
         RequestsService,
         TasksService,
         DirectoryService,
         ProxiesService,
         IncidentsService,
         ChannelsService,
+        DocumentsService,
+        documentStoreProvider,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
     };

@@ -9,6 +9,7 @@ import { ReleasesRepository } from './channels/releases.repository.js';
 import { ComplianceService } from './compliance/compliance.service.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { DirectoryRepository } from './directory/directory.repository.js';
+import { DocumentsRepository } from './documents/documents.repository.js';
 import { IncidentsRepository } from './incidents/incidents.repository.js';
 import { ProcessDefinitionsRepository } from './processes/process-definitions.repository.js';
 import { ProcessesService } from './processes/processes.service.js';
@@ -35,6 +36,7 @@ const REPOSITORIES = [
   ChannelsRepository,
   ReleasesRepository,
   DirectoryRepository,
+  DocumentsRepository,
   IncidentsRepository,
   ProcessDefinitionsRepository,
   ReadModelRepository,

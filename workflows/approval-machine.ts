@@ -4,6 +4,7 @@
 // done) and carries out the effects it returns (open a task, start a timer, run a service task,
 // finish the process). It owns every token of the chain, which is what makes 退回 (return) safe
 // across parallel branches and multi-instance steps: nothing it did not cancel stays open.
+import { describeKind, isDocumentKind } from '../src/documents/document-kinds.js';
 import { conditionHolds } from '../src/processes/feel.js';
 import type {
   BoundaryTimerNode,
@@ -63,6 +64,19 @@ export interface TaskState {
   after?: Array<{ to: string; by: string }>;
   /** A multi-instance task over a list (fabu:collection): the org this instance is for (O4). */
   item?: string;
+  /** An approval given while documents were attached: the SHA-256 of each kind's version it approved. */
+  approvedDocuments?: Record<string, string>;
+}
+
+/** The latest version of one kind of document attached to the request (the API keeps every version). */
+export interface AttachedDocument {
+  kind: string;
+  version: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  name: string;
+  by: string;
+  at: string;
 }
 
 /** 加签: the added person signs before the task's holder, after them, or beside them (both must approve). */
@@ -179,7 +193,9 @@ export type HistoryType =
   | 'clock.met'
   | 'clock.stopped'
   | 'incident.reassessed'
-  | 'incident.handedOver';
+  | 'incident.handedOver'
+  | 'document.attached'
+  | 'document.changed';
 
 export interface HistoryEntry {
   seq: number;
@@ -210,6 +226,8 @@ export interface MachineState {
   clocks?: Record<string, ClockState>;
   /** 抄送: who may read the request without acting on it. */
   cc?: string[];
+  /** The latest version of each kind of document attached so far (absent until the first one). */
+  documents?: Record<string, AttachedDocument>;
   /** How many times each element has been visited / opened; ids are built from these counters. */
   visits: Record<string, number>;
   history: HistoryEntry[];
@@ -254,11 +272,16 @@ export type DecisionErrorCode =
   | 'TASK_BLOCKED'
   | 'OUTPUT_INVALID'
   | 'SEVERITY_UNCHANGED'
-  | 'HANDOVER_INVALID';
+  | 'HANDOVER_INVALID'
+  | 'MATERIALS_MISSING'
+  | 'UPLOAD_NOT_ALLOWED'
+  | 'DOCUMENT_KIND_INVALID';
 
 export interface DecisionError {
   code: DecisionErrorCode;
   message: string;
+  /** MATERIALS_MISSING: the document kinds still to attach. */
+  missing?: string[];
 }
 
 export type Effect =
@@ -329,6 +352,15 @@ export interface MessageInput {
   name: string;
   actor: string;
   payload?: Record<string, unknown>;
+}
+
+/** A version of a document the API stored for the request (the `documents` Update). */
+export interface DocumentInput {
+  kind: string;
+  version: number;
+  sha256: string;
+  name: string;
+  actor: string;
 }
 
 /** What a chain does with an IR feature the first slice (IR v1) did not carry. */
@@ -406,6 +438,8 @@ export class ApprovalMachine {
     // An added sign-off (加签) was asked for by name: no policy passes it.
     if (task?.status !== 'open' || task.addedFor) return null;
     const node = this.userTask(task.elementId);
+    // Nothing passes a filing whose materials are not all there (H6 art. 34, L3): someone files them.
+    if (this.missingMaterials(node).length) return null;
     if (this.ir.dedupe) {
       const approvers = new Set(
         Object.values(this.state.tasks)
@@ -500,6 +534,14 @@ export class ApprovalMachine {
     if (node.commentRequired?.includes(decision.action) && !decision.comment?.trim()) {
       return { code: 'COMMENT_REQUIRED', message: `${decision.action} on ${node.id} needs a comment (意见)` };
     }
+    const missing = decision.action === 'approve' ? this.missingMaterials(node) : [];
+    if (missing.length) {
+      return {
+        code: 'MATERIALS_MISSING',
+        message: `${node.id} is approved once its materials are attached; missing: ${missing.map(describeKind).join(', ')}`,
+        missing,
+      };
+    }
     const outputError = this.validateOutput(node, decision);
     if (outputError) return outputError;
     if (decision.action === 'return') return this.validateReturn(task, decision.returnTo);
@@ -573,6 +615,8 @@ export class ApprovalMachine {
     const error = this.validate(decision);
     if (error) throw new Error(`${error.code}: ${error.message}`);
     const task = this.requireTask(decision.taskId);
+    // A sign-off is of specific versions: once documents exist, an approval names the ones it saw.
+    const documents = decision.action === 'approve' ? this.documentHashes() : undefined;
     Object.assign(task, {
       status: 'completed',
       closedAt: at,
@@ -580,6 +624,7 @@ export class ApprovalMachine {
       decidedBy: decision.actor,
       comment: decision.comment,
       ...(decision.returnTo ? { returnTo: decision.returnTo } : {}),
+      ...(documents ? { approvedDocuments: documents } : {}),
     });
     this.record({
       at,
@@ -590,12 +635,13 @@ export class ApprovalMachine {
       action: decision.action,
       comment: decision.comment,
       round: task.round,
-      ...(decision.returnTo || task.onBehalfOf?.[decision.actor] || decision.data
+      ...(decision.returnTo || task.onBehalfOf?.[decision.actor] || decision.data || documents
         ? {
             detail: {
               ...(decision.returnTo ? { returnTo: decision.returnTo } : {}),
               ...(task.onBehalfOf?.[decision.actor] ? { onBehalfOf: task.onBehalfOf[decision.actor] } : {}),
               ...(decision.data ? { data: decision.data } : {}),
+              ...(documents ? { documents } : {}),
             },
           }
         : {}),
@@ -1086,6 +1132,76 @@ export class ApprovalMachine {
       detail: { name: message.name, ...(message.payload ? { payload: message.payload } : {}) },
     });
     return this.closeStep(step, 'done', at);
+  }
+
+  /** The kinds a step still needs attached before it may be approved (fabu:materials), in the BPMN's order. */
+  missingMaterials(node: UserTaskNode): string[] {
+    return (node.materials ?? []).filter((kind) => !this.state.documents?.[kind]);
+  }
+
+  /** `{ kind: sha256 }` of the latest version of each document, or undefined while there are none. */
+  private documentHashes(): Record<string, string> | undefined {
+    const documents = Object.values(this.state.documents ?? {});
+    if (!documents.length) return undefined;
+    return Object.fromEntries(documents.map((d) => [d.kind, d.sha256]));
+  }
+
+  /**
+   * Why a document version may not be attached now, or null: the chain is running, the kind is
+   * known, and the actor applied or is asked by an open task (who files materials).
+   */
+  validateDocument(input: DocumentInput, initiator: string): DecisionError | null {
+    if (this.state.status === 'completed') {
+      return { code: 'PROCESS_COMPLETED', message: `the request is already ${this.state.outcome}` };
+    }
+    if (!isDocumentKind(input.kind)) {
+      return { code: 'DOCUMENT_KIND_INVALID', message: `"${input.kind}" is not a document kind` };
+    }
+    const asked = this.openTasks().some((t) => t.candidates.includes(input.actor) || t.delegatedTo === input.actor);
+    if (input.actor !== initiator && !asked) {
+      return {
+        code: 'UPLOAD_NOT_ALLOWED',
+        message: `only ${initiator}, who applied, or someone an open task asks may attach documents`,
+      };
+    }
+    return null;
+  }
+
+  /**
+   * A new version of a document was stored. A version the chain already has (a retried upload) or an
+   * older one arriving late changes nothing. When an approval covered an earlier version, the change
+   * is recorded (`document.changed`, naming those approvals) and, H6 (art. 32: a changed content is
+   * approved again), the approval re-runs from the chain's fabu:restartAt step as a request change does.
+   */
+  attachDocument(input: DocumentInput, initiator: string, at: string): Effect[] {
+    const error = this.validateDocument(input, initiator);
+    if (error) throw new Error(`${error.code}: ${error.message}`);
+    const documents = (this.state.documents ??= {});
+    const previous = documents[input.kind];
+    if (previous && (input.version < previous.version || previous.sha256 === input.sha256)) return [];
+    const { actor, ...fields } = input;
+    documents[input.kind] = { ...fields, by: actor, at };
+    const version = { version: input.version, sha256: input.sha256, name: input.name };
+    this.record({ at, type: 'document.attached', actor, detail: { kind: input.kind, ...version } });
+    const approvedBefore = Object.values(this.state.tasks)
+      .filter((t) => {
+        const approved = t.approvedDocuments?.[input.kind];
+        return t.decision === 'approve' && approved !== undefined && approved !== input.sha256;
+      })
+      .map((t) => t.taskId);
+    if (!approvedBefore.length) return [];
+    this.record({
+      at,
+      type: 'document.changed',
+      actor,
+      detail: {
+        kind: input.kind,
+        ...(previous ? { from: { version: previous.version, sha256: previous.sha256 } } : {}),
+        to: { version: input.version, sha256: input.sha256 },
+        approvedBy: approvedBefore,
+      },
+    });
+    return this.reapprove(at);
   }
 
   /** A service task's activity finished; what it reports is audited and its variables kept. */

@@ -61,6 +61,7 @@ import {
   withdrawUpdate,
   reassessUpdate,
   handOverUpdate,
+  documentsUpdate,
 } from './definitions.js';
 
 const planning = proxyLocalActivities<ReturnType<typeof createPlanningActivities>>({
@@ -165,6 +166,13 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         .filter(([, pending]) => pending.length > 0),
     ),
     clocks: Object.values(machine.state.clocks ?? {}),
+    documents: machine.state.documents ?? {},
+    materials: Object.fromEntries(
+      machine.openTasks().flatMap((t) => {
+        const node = definition.ir.nodes[t.elementId];
+        return node?.kind === 'userTask' && node.materials ? [[t.taskId, node.materials]] : [];
+      }),
+    ),
     history: machine.state.history,
   });
 
@@ -565,6 +573,17 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
         return view();
       }),
     { validator: (message) => refuseChain(machine.validateMessage(message)) },
+  );
+  setHandler(
+    documentsUpdate,
+    (input) =>
+      serially(async () => {
+        refuseChain(machine.validateDocument(input, request.initiator));
+        // H6: a changed document an approval covered re-runs the approval (fabu:restartAt).
+        await run(machine.attachDocument(input, request.initiator, new Date().toISOString()));
+        return view();
+      }),
+    { validator: (input) => refuseChain(machine.validateDocument(input, request.initiator)) },
   );
   setHandler(messageSignal, (message) =>
     serially(async () => {

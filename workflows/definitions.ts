@@ -4,9 +4,11 @@ import { type SearchAttributePair, defineSearchAttributeKey, SearchAttributeType
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionAction, Outcome, ProcessIR } from '../src/processes/ir.js';
 import type {
+  AttachedDocument,
   CcInput,
   ClockState,
   Decision,
+  DocumentInput,
   HistoryEntry,
   MachineState,
   MessageInput,
@@ -137,6 +139,10 @@ export interface ProcessView {
   signers?: Record<string, Array<{ to: string; by: string; mode: SignerMode }>>;
   /** Hour clocks (H7, O2, U2): running, met, breached or stopped. */
   clocks?: ClockState[];
+  /** The latest version of each kind of document attached (absent in views of older runs). */
+  documents?: Record<string, AttachedDocument>;
+  /** Open tasks whose step needs documents attached before approval (fabu:materials): the kinds. */
+  materials?: Record<string, string[]>;
   history: HistoryEntry[];
 }
 
@@ -231,6 +237,13 @@ export const cancelUpdate = defineUpdate<ProcessView, [EndInput]>('cancel');
 export const ccUpdate = defineUpdate<{ cc: string[] }, [CcInput]>('cc');
 /** Feeds a message intermediate event (e.g. "materials-filed"); refused when no step waits for it. */
 export const messageUpdate = defineUpdate<ProcessView, [MessageInput]>('message');
+/**
+ * A version of a document the API stored for the request (`{ kind, version, sha256, name }`): kept
+ * as the kind's latest; approvals from then on record its hash. A version changed after an approval
+ * covered an earlier one is recorded and, with fabu:restartAt, re-runs the approval (H6). Refused
+ * (ChainRefused) for a finished chain or an actor who neither applied nor is asked by an open task.
+ */
+export const documentsUpdate = defineUpdate<ProcessView, [DocumentInput]>('documents');
 /** Same shape as {@link messageUpdate}, fire-and-forget; an unexpected message is logged and dropped. */
 export const messageSignal = defineSignal<[MessageInput]>('message');
 /** ApplicationFailure.type of a refused withdraw, cancel or message (details: `{ code, message }`). */

@@ -50,6 +50,14 @@ export interface CalendarData {
   years: readonly number[];
 }
 
+/** A statutory holiday, or a weekend day worked in its place (调休). */
+export interface SpecialDay {
+  date: IsoDate;
+  kind: 'holiday' | 'workday';
+  /** The festival, e.g. '国庆节'. */
+  name: string;
+}
+
 export interface WorkingDayResult {
   date: IsoDate;
   /** True when a day of a year without data was judged (weekdays only): the answer may change once the data is published. */
@@ -115,6 +123,24 @@ export class WorkingDayCalendar {
     if (this.isWorkingDay(d)) return { date: d, provisional };
     const previous = this.addWorkingDays(d, -1);
     return { date: previous.date, provisional: provisional || previous.provisional };
+  }
+
+  /**
+   * The statutory holidays and make-up workdays (调休) in (from, to], in date order (either way
+   * round): what a span of working days crosses besides plain weekends.
+   */
+  specialDays(from: IsoDate, to: IsoDate): SpecialDay[] {
+    assertIsoDate(from, 'from');
+    assertIsoDate(to, 'to');
+    const [start, end] = from <= to ? [from, to] : [to, from];
+    const days: SpecialDay[] = [];
+    for (let date = addDays(start, 1); date <= end; date = addDays(date, 1)) {
+      const workday = this.workdays.get(date);
+      const holiday = this.holidays.get(date);
+      if (workday !== undefined) days.push({ date, kind: 'workday', name: workday });
+      else if (holiday !== undefined) days.push({ date, kind: 'holiday', name: holiday });
+    }
+    return days;
   }
 
   /** Working days in (from, to]; negative (minus the count in (to, from]) when to is before from. */

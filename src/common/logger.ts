@@ -48,7 +48,8 @@ export class PinoNestLogger implements LoggerService {
   }
 }
 
-class PinoTemporalLogger implements TemporalLogger {
+/** The Temporal SDK's logger interface over pino (the worker runtime, the workflow bundler). */
+export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
   log(level: LogLevel, message: string, meta?: LogMetadata) {
     const pinoLevel = ({ TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const)[level];

@@ -62,6 +62,15 @@ export type ErrorCode =
   | 'ORG_IN_USE'
   | 'USER_IN_USE'
   | 'LAST_ADMIN'
+  | 'MATERIALS_MISSING'
+  | 'UPLOAD_NOT_ALLOWED'
+  | 'DOCUMENT_NOT_FOUND'
+  | 'DOCUMENT_KIND_INVALID'
+  | 'DOCUMENT_TOO_LARGE'
+  | 'DOCUMENT_TYPE_NOT_ALLOWED'
+  | 'DOCUMENT_CORRUPT'
+  | 'DRY_RUN_BUSY'
+  | 'DRY_RUN_UNAVAILABLE'
   | 'DEPENDENCY_UNAVAILABLE'
   | 'INTERNAL';
 
@@ -75,6 +84,7 @@ export function statusOf(code: ErrorCode): number {
     case 'NOT_A_CANDIDATE':
     case 'URGE_NOT_ALLOWED':
     case 'CC_NOT_ALLOWED':
+    case 'UPLOAD_NOT_ALLOWED':
       return 403;
     case 'NOT_FOUND':
     case 'REQUEST_NOT_FOUND':
@@ -87,6 +97,7 @@ export function statusOf(code: ErrorCode): number {
     case 'USER_NOT_FOUND':
     case 'ORG_NOT_FOUND':
     case 'CALENDAR_YEAR_NOT_LOADED':
+    case 'DOCUMENT_NOT_FOUND':
       return 404;
     case 'TASK_NOT_OPEN':
     case 'PROCESS_COMPLETED':
@@ -101,7 +112,12 @@ export function statusOf(code: ErrorCode): number {
     case 'ORG_IN_USE':
     case 'USER_IN_USE':
     case 'LAST_ADMIN':
+    case 'MATERIALS_MISSING':
       return 409;
+    case 'DOCUMENT_TOO_LARGE':
+      return 413;
+    case 'DOCUMENT_TYPE_NOT_ALLOWED':
+      return 415;
     case 'ACTION_NOT_ALLOWED':
     case 'RETURN_TARGET_INVALID':
     case 'VARIABLES_INVALID':
@@ -122,12 +138,16 @@ export function statusOf(code: ErrorCode): number {
     case 'NO_INTAKE_PROCESS':
     case 'ROUTE_NOT_FOUND':
     case 'ROUTES_INVALID':
+    case 'DOCUMENT_KIND_INVALID':
       return 422;
     case 'URGED_RECENTLY':
+    case 'DRY_RUN_BUSY':
       return 429;
     case 'DEPENDENCY_UNAVAILABLE':
+    case 'DRY_RUN_UNAVAILABLE':
       return 503;
     case 'INTERNAL':
+    case 'DOCUMENT_CORRUPT':
       return 500;
     default: {
       const unknown: never = code;
@@ -179,6 +199,8 @@ const TITLES: Partial<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

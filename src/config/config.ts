@@ -94,6 +94,63 @@ export const EnvSchema = z.object({
     .min(100)
     .default(10_000)
     .describe('Release outbox: a webhook that has not answered by then has failed this attempt (ms)'),
+  DOCUMENTS_STORE: z
+    .enum(['postgres', 's3'])
+    .default('postgres')
+    .describe(
+      "Where documents' bytes are kept: postgres (the database, embedded default) or s3 (S3-compatible object storage)",
+    ),
+  DOCUMENTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024 * 1024)
+    .default(20 * 1024 * 1024)
+    .describe(
+      'Largest document accepted (bytes); a larger upload is refused (DOCUMENT_TOO_LARGE) and nothing is stored',
+    ),
+  DOCUMENTS_TYPES: z
+    .string()
+    .default(
+      [
+        'application/pdf',
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        'application/msword',
+        'application/vnd.ms-excel',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'application/ofd',
+        'text/plain',
+        'image/png',
+        'image/jpeg',
+      ].join(','),
+    )
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.string().regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'expected media types such as application/pdf')).min(1),
+    )
+    .describe(
+      'Media types a document may have, comma-separated (default: PDF, Word, Excel, OFD, plain text, PNG, JPEG)',
+    ),
+  S3_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('DOCUMENTS_STORE=s3: the S3-compatible endpoint (unset = AWS S3 of S3_REGION)'),
+  S3_BUCKET: z
+    .string()
+    .min(3)
+    .optional()
+    .describe('DOCUMENTS_STORE=s3: the bucket documents are kept in (it must exist)'),
+  S3_REGION: z.string().default('us-east-1').describe("DOCUMENTS_STORE=s3: the bucket's region"),
+  S3_ACCESS_KEY_ID: z
+    .string()
+    .optional()
+    .describe('DOCUMENTS_STORE=s3: access key (unset = the AWS default credential chain)'),
+  S3_SECRET_ACCESS_KEY: z.string().optional().describe('DOCUMENTS_STORE=s3: secret key, with S3_ACCESS_KEY_ID'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -129,6 +186,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       variable: 'TEMPORAL_TLS_CERT_PATH',
       message: 'set both TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH',
     });
+  }
+  if (env.DOCUMENTS_STORE === 's3' && !env.S3_BUCKET) {
+    issues.push({ variable: 'S3_BUCKET', message: 'required when DOCUMENTS_STORE=s3' });
+  }
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+    issues.push({ variable: 'S3_ACCESS_KEY_ID', message: 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY' });
   }
   if (issues.length) throw new ConfigError(issues);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));

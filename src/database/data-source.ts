@@ -19,6 +19,7 @@ import { TasksDoneIndex1764700000000 } from './migrations/1764700000000-tasks-do
 import { QuotaRules1764800000000 } from './migrations/1764800000000-quota-rules.js';
 import { Outbox1764900000000 } from './migrations/1764900000000-outbox.js';
 import { Incidents1764910000000 } from './migrations/1764910000000-incidents.js';
+import { Documents1765000000000 } from './migrations/1765000000000-documents.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   QuotaRules1764800000000,
   Outbox1764900000000,
   Incidents1764910000000,
+  Documents1765000000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

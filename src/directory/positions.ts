@@ -21,4 +21,7 @@ export const POSITIONS = {
 } as const;
 
 export type Position = keyof typeof POSITIONS;
+
+/** Positions that make their holder the press office of the org's city (新闻办). */
+export const PRESS_OFFICE_POSITIONS: ReadonlySet<string> = new Set<Position>(['press-officer', 'press-office-head']);
 export const PositionSchema = z.enum(Object.keys(POSITIONS) as [Position, ...Position[]]);

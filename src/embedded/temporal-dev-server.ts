@@ -105,7 +105,8 @@ async function answers(address: string, namespace: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s; resolves once the child has exited. */
+export async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { addDays, businessDate, endOfBusinessDay } from '../calendar/working-days.js';
 import { FabuException, type ProblemItem } from '../common/problem.js';
 import { type DirectoryUser, DirectoryRepository } from '../directory/directory.repository.js';
+import { PRESS_OFFICE_POSITIONS } from '../directory/positions.js';
 import type { ProcessIR } from '../processes/ir.js';
 import { ProcessDefinitionsRepository } from '../processes/process-definitions.repository.js';
 import { checkVariables, type Launch, RequestsService } from '../requests/requests.service.js';
@@ -30,8 +31,6 @@ import type {
 import { buildReport, type IncidentReport, reportCsv } from './report.js';
 import { type Route, type RouteRule, route } from './routing.js';
 
-/** Positions that make their holder the press office of the org's city. */
-const PRESS_OFFICE = new Set(['press-officer', 'press-office-head']);
 /** A reporter's clock may run slightly ahead of ours; beyond this a knownAt is in the future. */
 const CLOCK_SKEW_MS = 60_000;
 /** The request title: the summary's beginning. */
@@ -319,7 +318,7 @@ export class IncidentsService {
 
   /** The cities whose press office the user works in. */
   private async pressCities(user: DirectoryUser): Promise<string[]> {
-    const offices = user.positions.filter((p) => PRESS_OFFICE.has(p.position)).map((p) => p.orgCode);
+    const offices = user.positions.filter((p) => PRESS_OFFICE_POSITIONS.has(p.position)).map((p) => p.orgCode);
     return [...new Set((await this.directory.findOrgs(offices)).map((o) => o.city))];
   }
 

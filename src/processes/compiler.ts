@@ -1,5 +1,6 @@
 import { BpmnModdle, type ImportResult, type ImportWarning, type ModdleElement } from 'bpmn-moddle';
 import { PositionSchema, POSITIONS } from '../directory/positions.js';
+import { DOCUMENT_KIND_NAMES, type DocumentKind, isDocumentKind } from '../documents/document-kinds.js';
 import { FABU_NS, fabuModdleDescriptor, parseDueExpression } from './fabu-moddle.js';
 import { evaluateFeel } from './feel.js';
 import {
@@ -106,6 +107,7 @@ interface El extends ModdleElement {
   readonly recurrence?: string;
   readonly intake?: string;
   readonly collection?: string;
+  readonly materials?: string;
   readonly channel?: string;
   readonly content?: string;
   readonly together?: string;
@@ -580,6 +582,7 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
   if (collection !== undefined && !multi) problem('fabu:collection belongs to a multi-instance task (fabu:multi)');
   const itemOrgs = [...candidates, ...escalation].filter((c) => c.kind === 'position' && c.org.kind === 'item');
   if (itemOrgs.length && collection === undefined) problem('org="item" needs fabu:collection: the list each instance is for');
+  const materials = materialList(el.materials, problem);
 
   return {
     ...base,
@@ -595,7 +598,20 @@ function userTask(el: El, base: { id: string; name: string; outgoing: string[] }
     ...(outputs.length && outputs.every((o) => VARIABLE_NAME.test(o)) ? { output: outputs.join(',') } : {}),
     ...(collection !== undefined && VARIABLE_NAME.test(collection) ? { collection } : {}),
     ...(commentRequired.length ? { commentRequired } : {}),
+    ...(materials.length ? { materials } : {}),
   };
+}
+
+/** fabu:materials: document kinds from the one allow-list (src/documents/document-kinds.ts), each once. */
+function materialList(value: string | undefined, problem: (m: string) => void): DocumentKind[] {
+  if (value === undefined) return [];
+  const names = [...new Set(list(value))];
+  if (!names.length) problem('fabu:materials is empty: name the document kinds the step needs, e.g. "release-statement,host-script"');
+  const unknown = names.filter((n) => !isDocumentKind(n));
+  if (unknown.length) {
+    problem(`fabu:materials names ${unknown.map((n) => `"${n}"`).join(', ')}, not a document kind (known: ${DOCUMENT_KIND_NAMES.join(', ')})`);
+  }
+  return names.filter(isDocumentKind);
 }
 
 /** 依次 / 会签 / 或签 from multiInstanceLoopCharacteristics and the fabu:multi shortcut. */

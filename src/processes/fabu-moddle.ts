@@ -25,11 +25,12 @@ export const fabuModdleDescriptor = {
       properties: [attr('code'), attr('rules'), attr('applyBefore'), attr('returnPolicy'), attr('restartAt'), attr('applyBeforeUnless'), attr('dedupe'), attr('skipApplicant'), attr('conference'), attr('intake')],
     },
     // due: a due expression; rules: "H3"; actions: "approve,reject,return" (the default);
-    // multi: sequential | all | any; passRatio: "0.6" (会签).
+    // multi: sequential | all | any; passRatio: "0.6" (会签); materials: the document kinds the step
+    // needs attached before it is approved, "release-statement,host-script" (H6 art. 34, L3).
     {
       name: 'UserTaskAttrs',
       extends: ['bpmn:UserTask'],
-      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('output'), attr('commentRequired'), attr('collection')],
+      properties: [attr('due'), attr('rules'), attr('actions'), attr('multi'), attr('passRatio'), attr('onEmpty'), attr('onDue'), attr('output'), attr('commentRequired'), attr('collection'), attr('materials')],
     },
     // activity: an allow-listed activity name; tiers: media tiers for inviteMedia (L6).
     {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PositionSchema } from '../directory/positions.js';
+import { DOCUMENT_KIND_NAMES, type DocumentKind } from '../documents/document-kinds.js';
 
 /**
  * The JSON intermediate representation a BPMN file compiles to. It travels in the workflow input,
@@ -113,6 +114,9 @@ export const MultiInstanceSchema = z.object({
 });
 export type MultiInstance = z.infer<typeof MultiInstanceSchema>;
 
+/** A kind of document a request carries (src/documents/document-kinds.ts). */
+export const DocumentKindSchema = z.enum(DOCUMENT_KIND_NAMES as [DocumentKind, ...DocumentKind[]]);
+
 /** Allow-listed activities a service task may name; anything else is refused at deploy. */
 export const ServiceActivitySchema = z.enum([
   'notify',
@@ -187,6 +191,11 @@ export const UserTaskSchema = z.object({
   collection: z.string().optional(),
   /** Ids of the boundary events attached to this task. */
   boundaries: z.array(z.string()).optional(),
+  /**
+   * fabu:materials: the kinds of document that must be attached to the request before this step is
+   * approved (H6 art. 34, L3: what a filing contains).
+   */
+  materials: z.array(DocumentKindSchema).optional(),
 });
 export type UserTaskNode = z.infer<typeof UserTaskSchema>;
 export const ServiceTaskSchema = z.object({

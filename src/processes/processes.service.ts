@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { FabuException } from '../common/problem.js';
 import { BpmnCompileError, compileBpmn } from './compiler.js';
+import type { ProcessIR } from './ir.js';
 import { SchedulesService } from '../schedules/schedules.service.js';
 import { type DeployResult, ProcessDefinitionsRepository } from './process-definitions.repository.js';
 
@@ -18,11 +19,16 @@ export class ProcessesService {
    * A recurring process (timer start event) gets its Temporal Schedule created or updated.
    */
   async deploy(xml: string, source: string | null): Promise<DeployResult & { schedule?: 'created' | 'updated' }> {
+    const ir = await this.compile(xml, source);
+    const result = await this.definitions.deploy(xml, ir, source);
+    const schedule = await this.schedules.sync({ key: result.key, version: result.version, ir, source });
+    return { ...result, ...(schedule ? { schedule } : {}) };
+  }
+
+  /** Compiles one BPMN document without deploying it; an invalid one is refused naming the element at fault. */
+  async compile(xml: string, source: string | null): Promise<ProcessIR> {
     try {
-      const ir = await compileBpmn(xml, { fileName: source ?? undefined });
-      const result = await this.definitions.deploy(xml, ir, source);
-      const schedule = await this.schedules.sync({ key: result.key, version: result.version, ir, source });
-      return { ...result, ...(schedule ? { schedule } : {}) };
+      return await compileBpmn(xml, { fileName: source ?? undefined });
     } catch (err) {
       if (err instanceof BpmnCompileError) {
         throw new FabuException(

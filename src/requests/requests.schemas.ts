@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../calendar/working-days.js';
+import { DossierDocumentSchema } from '../documents/documents.schemas.js';
 
 const IsoDateSchema = z
   .string()
@@ -198,8 +199,13 @@ export const DossierSchema = z.object({
       comment: z.string().nullable(),
       returnTo: z.string().nullable(),
       closedAt: z.string().nullable(),
+      documents: z
+        .record(z.string(), z.string())
+        .nullable()
+        .describe('An approval given while documents were attached: the SHA-256 of each kind it approved'),
     }),
   ),
+  documents: z.array(DossierDocumentSchema).describe('Every version of every document, oldest first by kind'),
   chain: ChainVerificationSchema,
   exportedAt: z.string(),
 });

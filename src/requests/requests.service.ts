@@ -15,6 +15,8 @@ import { type ErrorCode, FabuException } from '../common/problem.js';
 import { scheduleOf } from '../processes/ir.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { DirectoryRepository } from '../directory/directory.repository.js';
+import { DocumentsRepository } from '../documents/documents.repository.js';
+import { coveredApprovals, dossierDocuments } from '../documents/materials.js';
 import { conditionHolds } from '../processes/feel.js';
 import type { DateField, ProcessIR, Variable } from '../processes/ir.js';
 import { ProcessesService } from '../processes/processes.service.js';
@@ -72,6 +74,7 @@ export class RequestsService {
     private readonly directory: DirectoryRepository,
     private readonly requests: RequestsRepository,
     private readonly calendar: CalendarService,
+    private readonly documents: DocumentsRepository,
   ) {}
 
   async create(user: DirectoryUser, body: CreateRequest, idempotencyKey?: string): Promise<Created> {
@@ -233,9 +236,14 @@ export class RequestsService {
     return this.requests.verify(id);
   }
 
-  /** The dossier (备案材料) as JSON: the request, every decision and opinion, and the verified chain head. */
+  /**
+   * The dossier (备案材料) as JSON: the request, every decision and opinion (an approval with the
+   * hashes of the document versions it approved), every document version with its SHA-256 and the
+   * approvals that covered it, and the verified chain head.
+   */
   async dossier(user: DirectoryUser, id: string) {
     const view = await this.get(user, id);
+    const approvals = coveredApprovals(view.history);
     return {
       request: {
         id: view.id,
@@ -262,7 +270,9 @@ export class RequestsService {
           comment: t.comment,
           returnTo: t.returnTo,
           closedAt: t.closedAt,
+          documents: approvals.findLast((a) => a.taskId === t.id)?.documents ?? null,
         })),
+      documents: dossierDocuments(await this.documents.list(id), view.history),
       chain: await this.requests.verify(id),
       exportedAt: new Date().toISOString(),
     };

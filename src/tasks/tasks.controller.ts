@@ -5,6 +5,7 @@ import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
+import { TaskMaterialsSchema } from '../documents/documents.schemas.js';
 import { AuditEventViewSchema, TaskViewSchema } from '../requests/requests.schemas.js';
 import {
   type BulkDecisionBody,
@@ -58,6 +59,7 @@ export class TasksController {
           .string()
           .nullable()
           .describe('What an approval gives in `data` (fabu:output), e.g. "topics" at the topic meeting (N2)'),
+        materials: TaskMaterialsSchema,
         allowedActions: z
           .array(z.string())
           .describe('What the caller may do now: approve, reject, return, transfer, delegate, resolve, urge'),

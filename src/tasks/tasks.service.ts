@@ -4,9 +4,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { CalendarService } from '../calendar/calendar.service.js';
 import { type ErrorCode, FabuException, statusOf } from '../common/problem.js';
 import { type DirectoryUser, DirectoryRepository } from '../directory/directory.repository.js';
+import { DocumentsRepository } from '../documents/documents.repository.js';
+import { taskMaterials } from '../documents/materials.js';
+import { ProcessesService } from '../processes/processes.service.js';
 import { RequestsRepository, toTaskView } from '../requests/requests.repository.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
-import type { DecisionErrorCode } from '../../workflows/approval-machine.js';
+import type { DecisionError, DecisionErrorCode } from '../../workflows/approval-machine.js';
 import {
   DECISION_REFUSED,
   type DecisionResult,
@@ -43,6 +46,9 @@ const REFUSALS: Record<DecisionErrorCode, ErrorCode> = {
   OUTPUT_INVALID: 'OUTPUT_INVALID',
   SEVERITY_UNCHANGED: 'SEVERITY_UNCHANGED',
   HANDOVER_INVALID: 'HANDOVER_INVALID',
+  MATERIALS_MISSING: 'MATERIALS_MISSING',
+  UPLOAD_NOT_ALLOWED: 'UPLOAD_NOT_ALLOWED',
+  DOCUMENT_KIND_INVALID: 'DOCUMENT_KIND_INVALID',
 };
 
 @Injectable()
@@ -53,6 +59,8 @@ export class TasksService {
     private readonly calendar: CalendarService,
     private readonly directory: DirectoryRepository,
     private readonly requests: RequestsRepository,
+    private readonly processes: ProcessesService,
+    private readonly documents: DocumentsRepository,
   ) {}
 
   async inbox(user: DirectoryUser, query: ListTasksQuery) {
@@ -92,11 +100,16 @@ export class TasksService {
     }
     // 减签: a sign-off this user added to this task that is still pending (the task itself may be done).
     if (chain && (chain.signers?.[id] ?? []).some((s) => s.by === user.username)) allowedActions.push('removeSigner');
+    // What the step needs attached (fabu:materials) and which versions were approved (H6).
+    const node =
+      request && (await this.processes.get(request.processKey, request.processVersion)).ir.nodes[task.elementId];
+    const required = node?.kind === 'userTask' ? (node.materials ?? []) : [];
     return {
       ...view!,
       returnTargets,
       allowedActions,
       output: chain?.outputs?.[id] ?? null,
+      materials: taskMaterials(id, required, await this.documents.list(task.requestId), request?.history ?? []),
       request: request && {
         id: request.id,
         processKey: request.processKey,
@@ -283,21 +296,27 @@ export class TasksService {
       err.cause instanceof ApplicationFailure &&
       err.cause.type === DECISION_REFUSED
     ) {
-      const detail = err.cause.details?.[0] as { code: DecisionErrorCode; message: string } | undefined;
+      const detail = err.cause.details?.[0] as DecisionError | undefined;
       if (detail)
-        return new FabuException(REFUSALS[detail.code], detail.message, [
-          {
-            path:
-              detail.code === 'RETURN_TARGET_INVALID'
-                ? 'returnTo'
-                : detail.code === 'SIGNER_INVALID'
-                  ? 'to'
-                  : detail.code === 'OUTPUT_INVALID'
-                    ? 'data'
-                    : 'taskId',
-            message: detail.message,
-          },
-        ]);
+        return new FabuException(
+          REFUSALS[detail.code],
+          detail.message,
+          [
+            {
+              path:
+                detail.code === 'RETURN_TARGET_INVALID'
+                  ? 'returnTo'
+                  : detail.code === 'SIGNER_INVALID'
+                    ? 'to'
+                    : detail.code === 'OUTPUT_INVALID'
+                      ? 'data'
+                      : 'taskId',
+              message: detail.message,
+            },
+          ],
+          // MATERIALS_MISSING: which kinds to attach (POST /api/requests/:id/documents).
+          detail.missing ? { missing: detail.missing } : {},
+        );
     }
     if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && /completed/i.test(err.message))) {
       return new FabuException('PROCESS_COMPLETED', `the chain of task ${taskId} has already finished`);

@@ -1,9 +1,11 @@
 // e2e: an H3 government conference (葫芦岛) from submission to approved through HTTP alone,
 // checked in the API, in Postgres and in Temporal; and the refusals that must change nothing.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import { SA } from '../../workflows/definitions.js';
+import { attachMissing, pdf, upload } from '../support/documents.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
 import { H3_CHAIN, H3_FILE } from '../support/h3.js';
 
@@ -67,6 +69,8 @@ describe('H3 government conference over HTTP', () => {
       expect(task?.elementId).toBe(elementId);
       // The press office's reply is due within 2 working days (H1): 2 left on the day it arrives.
       if (elementId === 'guidance') expect(task).toMatchObject({ slackWorkingDays: 2, overdue: false });
+      // The filing officer attaches what the filing needs (H6 art. 34) before approving it.
+      await attachMissing(e2e, await token(username), task!.id);
       const decided = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
         token: await token(username),
         body: { action: 'approve', comment: '同意' },
@@ -270,6 +274,151 @@ describe('H3 government conference over HTTP', () => {
     // Filing stays 3 working days before the (new) conference (H3.4), 18:00 Shanghai.
     expect(task).toMatchObject({ elementId: 'file-materials', round: 2 });
     expect(task.dueAt).toBe(`${calendar.addWorkingDays(later, -3).date}T10:00:00.000Z`);
+  });
+
+  /** Approves the open steps of `id`, each by its holder in {@link H3_CHAIN}, from `from` up to (not including) `to`. */
+  async function approveSteps(id: string, from: string, to?: string): Promise<string[]> {
+    const steps = H3_CHAIN.map(([e]) => e as string);
+    const taskIds: string[] = [];
+    for (const [elementId, username] of H3_CHAIN.slice(steps.indexOf(from), to ? steps.indexOf(to) : undefined)) {
+      const task = await myOpenTask(username, id);
+      expect(task?.elementId).toBe(elementId);
+      const res = await e2e.http('POST', `/api/tasks/${task!.id}/decision`, {
+        token: await token(username),
+        body: { action: 'approve', comment: '同意' },
+      });
+      expect(res.status).toBe(200);
+      taskIds.push(task!.id);
+    }
+    return taskIds;
+  }
+
+  const MATERIALS = ['release-statement', 'host-script', 'qa-lines', 'background', 'venue-plan'];
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  it('files a full H3 request with its five documents, and the dossier lists their hashes and who approved them', async () => {
+    const id = (await submit('全市义务教育招生政策新闻发布会')).body.id as string;
+    const files = Object.fromEntries(MATERIALS.map((kind) => [kind, pdf(id, kind)]));
+    for (const kind of MATERIALS) {
+      const res = await upload(e2e, await token('sunli'), id, kind, files[kind]);
+      expect(res).toMatchObject({ status: 201, body: { kind, version: 1, sha256: sha256(files[kind]!.bytes) } });
+    }
+    const approvals = await approveSteps(id, 'draft');
+
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(view.body).toMatchObject({ status: 'completed', outcome: 'approved' });
+    const dossier = await e2e.http('GET', `/api/requests/${id}/dossier`, { token: await token('sunli') });
+    expect(dossier.status).toBe(200);
+    const hashes = Object.fromEntries(MATERIALS.map((kind) => [kind, sha256(files[kind]!.bytes)]));
+    expect(dossier.body.documents).toEqual(
+      [...MATERIALS].sort().map((kind) =>
+        expect.objectContaining({
+          kind,
+          version: 1,
+          sha256: hashes[kind],
+          uploadedBy: 'sunli',
+          approvedBy: approvals,
+        }),
+      ),
+    );
+    // Every sign-off, the filing included, names the versions it approved.
+    expect(dossier.body.decisions.map((d: { taskId: string; documents: unknown }) => [d.taskId, d.documents])).toEqual(
+      approvals.map((taskId) => [taskId, hashes]),
+    );
+    expect(dossier.body.chain).toMatchObject({ ok: true });
+    // Filed as approved: a later version would not be what was approved, so none is taken.
+    const late = await upload(e2e, await token('sunli'), id, 'venue-plan', pdf(id, 'venue-plan', 2));
+    expect(late).toMatchObject({ status: 409, body: { code: 'PROCESS_COMPLETED' } });
+
+    const filing = await e2e.http('GET', `/api/tasks/${approvals.at(-1)}`, { token: await token('wangfang') });
+    expect(filing.body.materials).toMatchObject({ required: MATERIALS, missing: [] });
+    expect(filing.body.materials.documents).toEqual(
+      MATERIALS.map((kind) =>
+        expect.objectContaining({
+          kind,
+          required: true,
+          approved: { taskId: approvals.at(-1), version: 1, sha256: hashes[kind] },
+          changedSinceApproval: false,
+        }),
+      ),
+    );
+  });
+
+  it('holds the filing step until its materials are attached, saying which are missing (MATERIALS_MISSING)', async () => {
+    const id = (await submit('学前教育工作新闻发布会')).body.id as string;
+    await approveSteps(id, 'draft', 'file-materials');
+    const filing = await myOpenTask('wangfang', id);
+    expect(filing?.elementId).toBe('file-materials');
+    const approve = async () =>
+      e2e.http('POST', `/api/tasks/${filing!.id}/decision`, {
+        token: await token('wangfang'),
+        body: { action: 'approve' },
+      });
+
+    const shown = await e2e.http('GET', `/api/tasks/${filing!.id}`, { token: await token('wangfang') });
+    expect(shown.body.materials).toMatchObject({ required: MATERIALS, missing: MATERIALS });
+    const refused = await approve();
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'MATERIALS_MISSING', missing: MATERIALS });
+    expect(refused.body.detail).toContain('发布稿 (release-statement)');
+
+    // The filing officer attaches three (an open task asks her): two still missing.
+    for (const kind of MATERIALS.slice(0, 3)) {
+      expect((await upload(e2e, await token('wangfang'), id, kind, pdf(id, kind))).status).toBe(201);
+    }
+    expect((await approve()).body).toMatchObject({ code: 'MATERIALS_MISSING', missing: ['background', 'venue-plan'] });
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(
+      view.body.history.filter(
+        (h: { type: string; taskId: string }) => h.type === 'task.decided' && h.taskId === filing!.id,
+      ),
+    ).toEqual([]);
+
+    await attachMissing(e2e, await token('wangfang'), filing!.id);
+    const approved = await approve();
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'completed', outcome: 'approved' });
+  });
+
+  it('shows an approved document changed after approval in the task, and re-runs the sign-off from guidance (H6)', async () => {
+    const id = (await submit('校园安全工作新闻发布会')).body.id as string;
+    const v1 = pdf(id, 'release-statement', 1);
+    expect((await upload(e2e, await token('sunli'), id, 'release-statement', v1)).status).toBe(201);
+    const [, guidance, mainLeader] = await approveSteps(id, 'draft', 'sign-leader-in-charge');
+
+    const v2 = pdf(id, 'release-statement', 2);
+    const changed = await upload(e2e, await token('sunli'), id, 'release-statement', v2);
+    expect(changed).toMatchObject({ status: 201, body: { version: 2 } });
+
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(view.body).toMatchObject({ round: 2, stage: 'guidance' });
+    expect(view.body.history.find((h: { type: string }) => h.type === 'document.changed')).toMatchObject({
+      actor: 'sunli',
+      payload: {
+        detail: {
+          kind: 'release-statement',
+          from: { version: 1, sha256: sha256(v1.bytes) },
+          to: { version: 2, sha256: sha256(v2.bytes) },
+          approvedBy: expect.arrayContaining([guidance, mainLeader]),
+        },
+      },
+    });
+    // The main leader signed version 1: his task says the statement changed since.
+    const signed = await e2e.http('GET', `/api/tasks/${mainLeader}`, { token: await token('chenming') });
+    expect(signed.body.materials.documents).toEqual([
+      expect.objectContaining({
+        kind: 'release-statement',
+        required: false,
+        latest: expect.objectContaining({ version: 2, sha256: sha256(v2.bytes) }),
+        approved: { taskId: mainLeader, version: 1, sha256: sha256(v1.bytes) },
+        changedSinceApproval: true,
+      }),
+    ]);
+    // So does guidance, asked again in round 2, until it approves version 2.
+    const again = await myOpenTask('wangfang', id);
+    const shown = await e2e.http('GET', `/api/tasks/${again!.id}`, { token: await token('wangfang') });
+    expect(shown.body).toMatchObject({ elementId: 'guidance', round: 2 });
+    expect(shown.body.materials.documents[0]).toMatchObject({ approved: { version: 1 }, changedSinceApproval: true });
   });
 
   it('refuses a malformed BPMN naming the element, and deploys nothing', async () => {

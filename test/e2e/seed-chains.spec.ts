@@ -4,6 +4,7 @@
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { businessDate } from '../../src/calendar/working-days.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
+import { attachMissing } from '../support/documents.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
 import { type ChainCase, SEED_CHAINS } from '../support/seed-chains.js';
 
@@ -62,6 +63,8 @@ async function decideAll(id: string, actionFor: (elementId: string) => 'approve'
     // Every step resolved to an official of the demo directory.
     expect(task.candidates.length).toBeGreaterThan(0);
     const action = actionFor(task.elementId);
+    // A filing step (fabu:materials: H2–H4, L3) is approved once its documents are uploaded.
+    if (action === 'approve') await attachMissing(e2e, await token(task.candidates[0]!), task.id);
     const res = await e2e.http('POST', `/api/tasks/${task.id}/decision`, {
       token: await token(task.candidates[0]!),
       body: { action },

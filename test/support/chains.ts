@@ -1,5 +1,6 @@
 // Drives any chain in processes/ on the time-skipping server: a directory where every position
 // is held by one synthetic user, request inputs, and a loop that decides open tasks by a policy.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
@@ -13,6 +14,7 @@ import {
   type ApprovalProcessInput,
   type ProcessView,
   decideUpdate,
+  documentsUpdate,
   startedUpdate,
   stateQuery,
   SCHEDULER,
@@ -162,10 +164,31 @@ export async function drive(
               .map((name) => [name, OUTPUTS[name]!(view)]),
           )
         : undefined;
+    // A filing step (fabu:materials, H6 art. 34, L3) is approved once its documents are attached.
+    if (decision.action === 'approve') await attachMaterials(handle, task, view);
     await handle.executeUpdate(decideUpdate, {
       args: [{ taskId: task.taskId, actor: task.candidates[0]!, ...decision, ...(data ? { data } : {}) }],
     });
     decided.push(decision.action === 'approve' ? task.elementId : `${task.elementId}:${decision.action}`);
   }
   throw new Error(`${handle.workflowId} did not finish in ${limit} steps`);
+}
+
+/**
+ * Attaches, as the task's first candidate, version 1 of each document its step needs and the chain
+ * lacks, as the API does after storing one (the `documents` Update); returns the kinds attached.
+ */
+export async function attachMaterials(
+  handle: WorkflowHandle<typeof approvalProcess>,
+  task: TaskState,
+  view: ProcessView,
+): Promise<string[]> {
+  const missing = (view.materials?.[task.taskId] ?? []).filter((kind) => !view.documents?.[kind]);
+  for (const kind of missing) {
+    const sha256 = createHash('sha256').update(`${handle.workflowId} ${kind}`).digest('hex');
+    await handle.executeUpdate(documentsUpdate, {
+      args: [{ kind, version: 1, sha256, name: `${kind}.pdf`, actor: task.candidates[0]! }],
+    });
+  }
+  return missing;
 }

@@ -20,3 +20,15 @@ export function restoreTz(env: NodeJS.ProcessEnv, tz: string | undefined): void 
   if (tz === undefined) delete env.TZ;
   else env.TZ = tz;
 }
+
+/** Inside a describe: its tests run with the host time zone set to `tz`, restored after them. */
+export function inHostZone(tz: string): void {
+  const saved = [hostEnv.TZ, process.env.TZ];
+  beforeAll(() => {
+    hostEnv.TZ = process.env.TZ = tz;
+  });
+  afterAll(() => {
+    restoreTz(hostEnv, saved[0]);
+    restoreTz(process.env, saved[1]);
+  });
+}

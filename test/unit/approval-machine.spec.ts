@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { H3_CHAIN, H3_FILE } from '../support/h3.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
@@ -83,6 +84,21 @@ function machineAt(step: Step, dueAt?: string): ApprovalMachine {
 }
 
 const snapshot = (machine: ApprovalMachine): MachineState => structuredClone(machine.state);
+
+/** H6 art. 34: what file-materials needs attached (fabu:materials), in the BPMN's order. */
+const MATERIALS = ['release-statement', 'host-script', 'qa-lines', 'background', 'venue-plan'];
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Attaches version `version` of each kind, as the API does after storing it (the `documents` Update). */
+function attach(machine: ApprovalMachine, kinds = MATERIALS, version = 1, at = DECIDED_AT, actor = INITIATOR) {
+  return kinds.flatMap((kind) =>
+    machine.attachDocument(
+      { kind, version, sha256: sha(`${kind} v${version}`), name: `${kind}.pdf`, actor },
+      INITIATOR,
+      at,
+    ),
+  );
+}
 
 describe(ApprovalMachine.name, () => {
   it('names the stage "starting" when nothing has been submitted yet', () => {
@@ -204,6 +220,7 @@ describe(ApprovalMachine.name, () => {
       expectOpenTask(effects, step);
       expect(machine.stage()).toBe(step);
       open(machine, step);
+      if (step === 'file-materials') attach(machine);
       effects = machine.decide(approve(step), DECIDED_AT);
       expect(machine.state.tasks[taskId(step)]).toMatchObject({
         status: 'completed',
@@ -221,11 +238,12 @@ describe(ApprovalMachine.name, () => {
     expect(Object.keys(machine.state.tasks)).toEqual(CHAIN.map((step) => taskId(step)));
 
     const { history } = machine.state;
-    expect(history.map((h) => h.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(history.map((h) => h.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(history.map((h) => [h.type, h.elementId])).toEqual([
       ['request.submitted', undefined],
       ...CHAIN.flatMap((step) => [
         ['task.opened', step],
+        ...(step === 'file-materials' ? MATERIALS.map(() => ['document.attached', undefined]) : []),
         ['task.decided', step],
         // H3.5: not a major matter, so the mayor's approval is skipped by the gateway's default flow.
         ...(step === 'sign-propaganda' ? [['gateway.taken', 'major-check']] : []),
@@ -233,7 +251,7 @@ describe(ApprovalMachine.name, () => {
       ['request.completed', undefined],
     ]);
     expect(history.at(-1)).toEqual({
-      seq: 15,
+      seq: 20,
       at: DECIDED_AT,
       type: 'request.completed',
       round: 1,
@@ -243,6 +261,7 @@ describe(ApprovalMachine.name, () => {
 
   it('refuses PROCESS_COMPLETED when a decision arrives after the request completed', () => {
     const machine = machineAt('file-materials');
+    attach(machine);
     machine.decide(approve('file-materials'), DECIDED_AT);
     const before = snapshot(machine);
 
@@ -398,5 +417,122 @@ describe(ApprovalMachine.name, () => {
 
     expect(() => open(machine, 'guidance', LATER)).toThrow(/not opening/);
     expect(machine.state).toEqual(afterDecision);
+  });
+
+  describe('documents (fabu:materials, H6)', () => {
+    it('refuses MATERIALS_MISSING, naming the kinds, when the filing step is approved before its materials are attached', () => {
+      const machine = machineAt('file-materials');
+      attach(machine, ['release-statement', 'host-script']);
+      const before = snapshot(machine);
+
+      const error = machine.validate(approve('file-materials'));
+
+      expect(error).toMatchObject({ code: 'MATERIALS_MISSING', missing: ['qa-lines', 'background', 'venue-plan'] });
+      expect(error!.message).toMatch(/答问口径 \(qa-lines\), 背景材料 \(background\), 场地方案 \(venue-plan\)/);
+      // A rejection or a return needs no materials.
+      expect(machine.validate({ ...approve('file-materials'), action: 'reject' })).toBeNull();
+      expect(machine.state).toEqual(before);
+      attach(machine, ['qa-lines', 'background', 'venue-plan']);
+      expect(machine.validate(approve('file-materials'))).toBeNull();
+    });
+
+    it('records in each approval the hash of every version it approved once documents exist', () => {
+      const machine = machineAt('guidance');
+      attach(machine, ['release-statement']);
+
+      machine.decide(approve('guidance'), LATER);
+
+      const decided = machine.state.history.findLast((h) => h.type === 'task.decided')!;
+      expect(decided.detail).toEqual({ documents: { 'release-statement': sha('release-statement v1') } });
+      expect(machine.state.tasks[taskId('guidance')]!.approvedDocuments).toEqual(decided.detail!.documents);
+      // The draft was approved before any document: it names none.
+      expect(machine.state.history.find((h) => h.type === 'task.decided')).not.toHaveProperty('detail');
+    });
+
+    it('records document.attached with its version and hash, and ignores a version it already has', () => {
+      const machine = machineAt('guidance');
+      attach(machine, ['venue-plan']);
+      const before = snapshot(machine);
+
+      expect(attach(machine, ['venue-plan'])).toEqual([]);
+      expect(machine.state).toEqual(before);
+      expect(machine.state.history.at(-1)).toEqual({
+        seq: before.history.length,
+        at: DECIDED_AT,
+        type: 'document.attached',
+        actor: INITIATOR,
+        detail: { kind: 'venue-plan', version: 1, sha256: sha('venue-plan v1'), name: 'venue-plan.pdf' },
+      });
+      expect(machine.state.documents?.['venue-plan']).toMatchObject({ version: 1, by: INITIATOR });
+    });
+
+    it('refuses a document from someone neither applying nor asked by an open task, or of an unknown kind', () => {
+      const machine = machineAt('guidance');
+      const doc = { kind: 'venue-plan', version: 1, sha256: sha('x'), name: 'x.pdf' };
+
+      expect(machine.validateDocument({ ...doc, actor: 'liu.qiang' }, INITIATOR)).toMatchObject({
+        code: 'UPLOAD_NOT_ALLOWED',
+      });
+      expect(machine.validateDocument({ ...doc, actor: PRESS_OFFICER }, INITIATOR)).toBeNull();
+      expect(machine.validateDocument({ ...doc, kind: 'menu', actor: INITIATOR }, INITIATOR)).toMatchObject({
+        code: 'DOCUMENT_KIND_INVALID',
+      });
+    });
+
+    it('re-runs the approval from guidance in a new round when an approved document changes (H6, fabu:restartAt)', () => {
+      const machine = new ApprovalMachine(ir, REQUEST);
+      let effects = machine.start(SUBMITTED_AT, INITIATOR);
+      for (const step of CHAIN) {
+        expectOpenTask(effects, step);
+        open(machine, step);
+        if (step === 'draft') attach(machine);
+        if (step === 'file-materials') break;
+        effects = machine.decide(approve(step), DECIDED_AT);
+      }
+
+      effects = attach(machine, ['release-statement'], 2, LATER);
+
+      expect(machine.state.history.filter((h) => h.type === 'document.changed')).toEqual([
+        {
+          seq: expect.any(Number),
+          at: LATER,
+          type: 'document.changed',
+          actor: INITIATOR,
+          detail: {
+            kind: 'release-statement',
+            from: { version: 1, sha256: sha('release-statement v1') },
+            to: { version: 2, sha256: sha('release-statement v2') },
+            approvedBy: CHAIN.slice(0, -1).map((step) => taskId(step)),
+          },
+        },
+      ]);
+      expect(machine.state.round).toBe(2);
+      expect(effects.filter((e) => e.type === 'openTask')).toEqual([
+        expect.objectContaining({ taskId: taskId('guidance', 2) }),
+      ]);
+      expect(machine.state.tasks[taskId('file-materials')]).toMatchObject({ status: 'cancelled' });
+      expect(machine.state.history.find((h) => h.type === 'round.started')).toMatchObject({
+        elementId: 'guidance',
+        detail: { cause: 'change', previousRound: 1 },
+      });
+    });
+
+    it('records the change but re-runs nothing when the chain has no fabu:restartAt', () => {
+      const { restartAt: _restartAt, ...noRestart } = ir;
+      const machine = new ApprovalMachine(noRestart, REQUEST);
+      machine.start(SUBMITTED_AT, INITIATOR);
+      open(machine, 'draft');
+      attach(machine, ['release-statement']);
+      expectOpenTask(machine.decide(approve('draft'), DECIDED_AT), 'guidance');
+      open(machine, 'guidance');
+      machine.decide(approve('guidance'), DECIDED_AT);
+
+      expect(attach(machine, ['release-statement'], 2, LATER)).toEqual([]);
+      expect(machine.state.history.at(-1)).toMatchObject({
+        type: 'document.changed',
+        detail: { approvedBy: [taskId('draft'), taskId('guidance')] },
+      });
+      expect(machine.state.round).toBe(1);
+    });
   });
 });

@@ -534,6 +534,25 @@ describe('compileBpmn engine features', () => {
       });
     });
 
+    it('keeps fabu:materials as document kinds, each once, when they are on the allow-list', async () => {
+      const ir = await compileBpmn(bpmn(chain('fabu:materials="release-statement, host-script,release-statement"')));
+      expect(ir.nodes.task).toMatchObject({ materials: ['release-statement', 'host-script'] });
+      expect(await compileBpmn(bpmn(chain()))).not.toHaveProperty('nodes.task.materials');
+    });
+
+    it('refuses fabu:materials when it names a kind not on the allow-list, or none', async () => {
+      const refused = await onlyProblem(bpmn(chain('fabu:materials="release-statement,press-kit,menu"')));
+      expect(refused).toMatchObject({ element: 'task' });
+      expect(refused.message).toMatch(
+        /^fabu:materials names "press-kit", "menu", not a document kind \(known: release-statement, host-script, /,
+      );
+      expect(await onlyProblem(bpmn(chain('fabu:materials=" , "')))).toEqual({
+        element: 'task',
+        message:
+          'fabu:materials is empty: name the document kinds the step needs, e.g. "release-statement,host-script"',
+      });
+    });
+
     it('refuses fabu:returnPolicy when it is neither rerun nor resubmit', async () => {
       expect(await onlyProblem(bpmn(chain(), 'fabu:code="T1" fabu:returnPolicy="restart"'))).toEqual({
         element: 'p',

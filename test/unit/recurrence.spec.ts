@@ -7,7 +7,7 @@ import {
   upcomingPeriodOf,
 } from '../../src/calendar/recurrence.js';
 import { WorkingDayCalendar } from '../../src/calendar/working-days.js';
-import { ZONES, hostEnv, restoreTz } from '../support/time-zones.js';
+import { ZONES, inHostZone } from '../support/time-zones.js';
 
 /*
  * Expected values are worked out by hand from the State Council holiday notices, which the bundled
@@ -28,14 +28,7 @@ function parsed(text: string): Recurrence {
 
 describe('recurrence', () => {
   describe.each(ZONES)('with TZ=%s', (tz, januaryOffset) => {
-    const saved = [hostEnv.TZ, process.env.TZ];
-    beforeAll(() => {
-      hostEnv.TZ = process.env.TZ = tz;
-    });
-    afterAll(() => {
-      restoreTz(hostEnv, saved[0]);
-      restoreTz(process.env, saved[1]);
-    });
+    inHostZone(tz);
 
     const cal = bundledCalendar();
     const monthEnd = parsed('last-working-day-of-month');

@@ -10,7 +10,7 @@ import {
   WorkingDayCalendar,
 } from '../../src/calendar/working-days.js';
 import type { DueRule } from '../../src/processes/ir.js';
-import { ZONES, hostEnv, restoreTz } from '../support/time-zones.js';
+import { ZONES, inHostZone } from '../support/time-zones.js';
 
 /*
  * Expected values are worked out by hand from the 2026 calendar (1 Jan 2026 is a Thursday) and the
@@ -24,14 +24,7 @@ import { ZONES, hostEnv, restoreTz } from '../support/time-zones.js';
 
 describe(WorkingDayCalendar.name, () => {
   describe.each(ZONES)('with TZ=%s', (tz, januaryOffset) => {
-    const saved = [hostEnv.TZ, process.env.TZ];
-    beforeAll(() => {
-      hostEnv.TZ = process.env.TZ = tz;
-    });
-    afterAll(() => {
-      restoreTz(hostEnv, saved[0]);
-      restoreTz(process.env, saved[1]);
-    });
+    inHostZone(tz);
 
     const cal = bundledCalendar();
 

@@ -1,6 +1,7 @@
 // Workflow tier: the interpreter on the real time-skipping test server, with the real H3 BPMN,
 // the real planning activities (bundled calendar, an in-memory directory) and a projection that
 // records what it would write. Deadlines are crossed by skipping time, never by waiting.
+import { createHash } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -14,12 +15,14 @@ import {
   type ApprovalProcessInput,
   decideSignal,
   decideUpdate,
+  documentsUpdate,
   replanDeadlinesUpdate,
   changeUpdate,
   rescheduleUpdate,
   stateQuery,
 } from '../../workflows/definitions.js';
 import { CONFERENCE_DATE, H3_CHAIN, UNLOADED_YEAR, dueOn, h3Directory, h3Input, loadH3 } from '../support/h3.js';
+import { attachMaterials } from '../support/chains.js';
 import { workflowsPath } from '../support/paths.js';
 import { startTimeSkipping, testActivities } from '../support/activities.js';
 
@@ -86,7 +89,9 @@ async function openTask(handle: Handle) {
 }
 
 async function decide(handle: Handle, actor: string, action: 'approve' | 'reject', comment?: string) {
-  const { open } = await openTask(handle);
+  const { open, state } = await openTask(handle);
+  // The filing step (fabu:materials, H6 art. 34) is approved once its documents are attached.
+  if (action === 'approve') await attachMaterials(handle, open!, state);
   return handle.executeUpdate(decideUpdate, { args: [{ taskId: open!.taskId, action, actor, comment }] });
 }
 
@@ -299,6 +304,70 @@ describe('approvalProcess', () => {
     expect(open).toMatchObject({ elementId: 'file' });
     expect(await env.currentTimeMs()).toBeLessThan(Date.parse(dueOn(tuesday!)));
     await endChain(handle);
+  });
+
+  it('holds the filing until its materials are attached, then re-runs from guidance when an approved one changes (H6)', async () => {
+    const handle = await start({ conferenceDate: CONFERENCE_DATE });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    const attach = (kind: string, version: number, actor = 'sunli') =>
+      handle.executeUpdate(documentsUpdate, {
+        args: [{ kind, version, sha256: sha(`${kind} v${version}`), name: `${kind}.pdf`, actor }],
+      });
+    // Someone neither applying nor asked by an open task may not attach anything: refused before history.
+    await expect(attach('release-statement', 1, 'zhaohua')).rejects.toMatchObject({
+      cause: { type: 'ChainRefused', details: [{ code: 'UPLOAD_NOT_ALLOWED' }] },
+    });
+    await attach('release-statement', 1);
+    for (const [, actor] of H3_CHAIN.slice(0, -1)) await decide(handle, actor, 'approve');
+    const { open: filing } = await openTask(handle);
+    expect(filing).toMatchObject({ elementId: 'file-materials' });
+
+    const refused = handle.executeUpdate(decideUpdate, {
+      args: [{ taskId: filing!.taskId, action: 'approve', actor: 'wangfang' }],
+    });
+    await expect(refused).rejects.toMatchObject({
+      cause: {
+        type: 'DecisionRefused',
+        details: [{ code: 'MATERIALS_MISSING', missing: ['host-script', 'qa-lines', 'background', 'venue-plan'] }],
+      },
+    });
+    const blocked = await handle.query(stateQuery);
+    expect(blocked.materials).toEqual({
+      [filing!.taskId]: ['release-statement', 'host-script', 'qa-lines', 'background', 'venue-plan'],
+    });
+    expect(blocked.history.filter((h) => h.type === 'task.decided')).toHaveLength(5);
+    // Every sign-off after the first document names the version it approved.
+    for (const h of blocked.history.filter((h) => h.type === 'task.decided')) {
+      expect(h.detail).toEqual({ documents: { 'release-statement': sha('release-statement v1') } });
+    }
+
+    // The filing officer attaches the rest (an open task asks her); the applicant changes the statement.
+    for (const kind of ['host-script', 'qa-lines', 'background', 'venue-plan']) await attach(kind, 1, 'wangfang');
+    const changed = await attach('release-statement', 2);
+    expect(changed.round).toBe(2);
+    expect(changed.tasks.find((t) => t.taskId === filing!.taskId)).toMatchObject({ status: 'cancelled' });
+    expect(changed.tasks.filter((t) => t.status === 'open').map((t) => [t.elementId, t.round])).toEqual([
+      ['guidance', 2],
+    ]);
+    expect(changed.history.find((h) => h.type === 'document.changed')).toMatchObject({
+      actor: 'sunli',
+      detail: {
+        kind: 'release-statement',
+        from: { version: 1 },
+        to: { version: 2, sha256: sha('release-statement v2') },
+        approvedBy: H3_CHAIN.slice(0, -1).map(([step]) => `${handle.workflowId}.${step}.1`),
+      },
+    });
+    expect(batches.flatMap((b) => b.events).filter((e) => e.type === 'document.attached')).toHaveLength(6);
+
+    // Signed again, the filing is approved with all five, each by the version it saw.
+    for (const [, actor] of H3_CHAIN.slice(1)) await decide(handle, actor, 'approve');
+    expect(await handle.result()).toMatchObject({ outcome: 'approved' });
+    const done = await handle.query(stateQuery);
+    expect(done.history.findLast((h) => h.type === 'task.decided')).toMatchObject({
+      elementId: 'file-materials',
+      detail: { documents: { 'release-statement': sha('release-statement v2'), 'venue-plan': sha('venue-plan v1') } },
+    });
   });
 
   it('re-runs the approval from guidance in round 2 when the conference moves after sign-off (H6), for the applicant only', async () => {
