@@ -22,6 +22,11 @@ export interface E2E {
   /** The running app's Nest context, for what only an operator's restart does (deploying a folder). */
   app: FabuApp;
   temporal: Client;
+  /**
+   * What a separate fabu process needs to join this stack (as `npm run start:worker` reads it):
+   * the configuration the app was started with, the app's login and the schema owner's URL.
+   */
+  processEnv: Record<string, string>;
   /** Calls the API; returns status, headers and parsed body. */
   http(
     method: string,
@@ -36,8 +41,11 @@ export interface E2E {
   stop(): Promise<void>;
 }
 
-/** Starts the stack; `env` adds configuration (e.g. { CALENDAR_MISSING_YEAR: 'strict' }). */
-export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
+/**
+ * Starts the stack; `env` adds configuration (e.g. { CALENDAR_MISSING_YEAR: 'strict' }).
+ * `worker: false` starts the API alone: the chains then wait for a worker the test runs itself.
+ */
+export async function startE2E(env: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<E2E> {
   const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'warn');
   const dataDir = await mkdtemp(join(tmpdir(), 'fabu-e2e-'));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to enter this folder.
@@ -54,7 +62,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
     });
     stops.push(postgres.stop);
 
-    const config = loadConfig({
+    const configEnv: Record<string, string> = {
       TEMPORAL_ADDRESS: temporalServer.address,
       DATABASE_URL: postgres.url,
       PORT: '0',
@@ -62,13 +70,14 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       AUTH_MODE: 'dev',
       AUTH_SIGNING_KEY: randomBytes(32).toString('hex'),
       ...env,
-    });
+    };
+    const config = loadConfig(configEnv);
     const app: FabuApp = await startFabu({
       config,
       temporalAddress: temporalServer.address,
       databaseUrl: postgres.url,
       migrationUrl: postgres.ownerUrl,
-      roles: { api: true, worker: true },
+      roles: { api: true, worker: opts.worker ?? true },
       deployProcesses: true,
       seedDemo: true,
       signingKey: config.env.AUTH_SIGNING_KEY,
@@ -111,6 +120,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       appDb,
       app,
       temporal,
+      processEnv: { ...configEnv, DATABASE_MIGRATION_URL: postgres.ownerUrl },
       http,
       async login(username) {
         const res = await http('POST', '/api/auth/dev-login', { body: { username } });
