@@ -58,6 +58,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private listenFailed = false;
   /** Set by a NOTIFY: the next idle wait returns at once (a notification during a pass is not lost). */
   private poked = false;
+  /** Callers of delivered(), by idempotency key. */
+  private readonly waiting = new Map<string, Array<() => void>>();
   private wake?: () => void;
 
   constructor(
@@ -115,6 +117,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
   private async attempt(d: ClaimedDelivery, now: Date): Promise<string | undefined> {
     if (d.kind === 'local') {
       await this.outbox.postLocally(d, now);
+      this.settle(d.idempotencyKey);
       return undefined;
     }
     if (!d.url || !d.secret) return 'webhook channel without url or secret';
@@ -131,7 +134,25 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     const answer = await res.text().catch(() => '');
     if (!res.ok) return `HTTP ${res.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`;
     await this.outbox.markDelivered(d.id, now);
+    this.settle(d.idempotencyKey);
     return undefined;
+  }
+
+  /**
+   * Resolves once the delivery with this key is recorded as done, by this dispatcher or before the
+   * call: what waits on a release (a test, an operator's tool) is told, it need not poll.
+   */
+  async delivered(idempotencyKey: string): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      this.waiting.set(idempotencyKey, [...(this.waiting.get(idempotencyKey) ?? []), resolve]);
+    });
+    if (await this.outbox.isDelivered(idempotencyKey)) this.settle(idempotencyKey);
+    return done;
+  }
+
+  private settle(idempotencyKey: string): void {
+    this.waiting.get(idempotencyKey)?.forEach((resolve) => resolve());
+    this.waiting.delete(idempotencyKey);
   }
 
   private async run(): Promise<void> {

@@ -74,6 +74,15 @@ export class OutboxRepository {
     );
   }
 
+  /** Whether the delivery with this key is done (false while pending or dead, or unknown). */
+  async isDelivered(idempotencyKey: string): Promise<boolean> {
+    const rows = await this.db.query<Array<{ status: string }>>(
+      `SELECT status FROM outbox WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
+    return rows[0]?.status === 'delivered';
+  }
+
   /** A local channel publishes by keeping the post; it and the delivery are one transaction. */
   async postLocally(d: ClaimedDelivery, at: Date): Promise<void> {
     await this.db.transaction(async (m) => {

@@ -2,7 +2,8 @@
 // points one at a webhook, refusals change nothing; and an approved chain's publish step reaches
 // the government's own channel first (N7), then the next one, as the releases and posts show.
 import { type E2E, startE2E } from '../support/e2e-harness.js';
-import { Receiver, waitFor } from '../support/releases.js';
+import { Receiver } from '../support/releases.js';
+import { OutboxDispatcher } from '../../src/channels/outbox.dispatcher.js';
 import { verifyWebhook } from '../../src/channels/webhook-signature.js';
 
 let e2e: E2E;
@@ -134,10 +135,12 @@ describe('an approved chain releases on its channels (N7)', () => {
     expect(decided.status).toBe(200);
 
     const releases = () => e2e.http('GET', `/api/releases?requestId=${requestId}`, { token: panlei });
-    await waitFor(async () => {
-      const { body } = await releases();
-      return body.items.length === 2 && body.items.every((r: { status: string }) => r.status === 'delivered');
-    }, 20_000);
+    // The release was written in the decision's step (the publish service task); its deliveries
+    // follow from the worker's dispatcher, which says when each is done.
+    const written = (await releases()).body.items as Array<{ idempotencyKey: string }>;
+    expect(written).toHaveLength(2);
+    const dispatcher = e2e.app.context.get(OutboxDispatcher);
+    await Promise.all(written.map((r) => dispatcher.delivered(r.idempotencyKey)));
     const { body } = await releases();
     const [hook, own] = body.items;
     expect(own).toMatchObject({ channel: 'ningbo-fabu', position: 0, attempts: 1, lastError: null });

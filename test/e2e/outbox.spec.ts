@@ -15,7 +15,7 @@ import type { RunningPostgres } from '../../src/embedded/embedded-postgres.js';
 import type { ServiceTaskNode } from '../../src/processes/ir.js';
 import { freePort } from '../support/ports.js';
 import { startTestPostgres } from '../support/postgres.js';
-import { Receiver, waitFor } from '../support/releases.js';
+import { Receiver } from '../support/releases.js';
 
 const SECRET = 'receiver-secret-0123';
 const HOUR = 3_600_000;
@@ -229,7 +229,9 @@ describe(OutboxDispatcher.name, () => {
     try {
       for (const channel of ['ningbo-gov-site', 'ningbo-fabu']) {
         const [r] = await releases.publish(release([channel]));
-        await waitFor(async () => (await delivery(r!.idempotencyKey)).status === 'delivered');
+        // Only a NOTIFY can wake it this soon: the poll interval is beyond the test's timeout.
+        await woken.delivered(r!.idempotencyKey);
+        expect((await delivery(r!.idempotencyKey)).status).toBe('delivered');
       }
     } finally {
       await woken.onModuleDestroy();

@@ -25,40 +25,39 @@ export async function startMinio(bucket = 'fabu-documents'): Promise<RunningMini
   const dir = await mkdtemp(join(tmpdir(), 'fabu-minio-'));
   const port = await freePort();
   const credentials = { accessKeyId: 'fabu-test', secretAccessKey: randomBytes(16).toString('hex') };
-  const child = spawn(
-    process.env.MINIO_PATH!,
-    ['server', join(dir, 'data'), '--address', `127.0.0.1:${port}`, '--quiet'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
-        MINIO_ROOT_USER: credentials.accessKeyId,
-        MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
-        // No web console: nothing else to bind.
-        MINIO_BROWSER: 'off',
-      },
+  const child = spawn(process.env.MINIO_PATH!, ['server', join(dir, 'data'), '--address', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      MINIO_ROOT_USER: credentials.accessKeyId,
+      MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
+      // No web console: nothing else to bind.
+      MINIO_BROWSER: 'off',
     },
-  );
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  // Ready once it prints the address it serves the API on (it does so after binding it); an exit
+  // first says why.
+  const listening = new Promise<void>((resolve) =>
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+      if (stderr.includes(`API: ${endpoint}`)) resolve();
+    }),
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const stop = async () => {
     await stopChild(child, exited);
     await rm(dir, { recursive: true, force: true });
   };
-  const endpoint = `http://127.0.0.1:${port}`;
   try {
-    // Ready once it answers its liveness probe (under 4 s here); an early exit says why.
-    for (let attempt = 0; ; attempt++) {
-      const exit = await Promise.race([exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 100))]);
-      if (exit !== 'alive') throw new Error(`minio exited with ${exit} before it was ready:\n${stderr}`);
-      const live = await fetch(`${endpoint}/minio/health/live`).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (live) break;
-      if (attempt > 300) throw new Error(`minio did not answer on ${endpoint} within 30 s:\n${stderr}`);
-    }
+    const exit = await Promise.race([listening.then(() => 'listening' as const), exited]);
+    if (exit !== 'listening') throw new Error(`minio exited with ${exit} before it was ready:\n${stderr}`);
+    const live = await fetch(`${endpoint}/minio/health/live`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (!live) throw new Error(`minio printed its address but ${endpoint} is not live:\n${stderr}`);
     const region = 'us-east-1';
     const client = new S3Client({ endpoint, region, credentials, forcePathStyle: true });
     await client.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -40,15 +40,3 @@ export class Receiver {
     await new Promise((resolve) => this.server?.close(resolve));
   }
 }
-
-/**
- * Polls a condition every 20 ms for at most `ms` (default 5 s): for what happens asynchronously by
- * design (a NOTIFY waking the dispatcher, a chain's service task), never to let time pass.
- */
-export async function waitFor(condition: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  for (let i = 0; i < ms / 20; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
-}
