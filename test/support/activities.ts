@@ -5,9 +5,11 @@ import { type ProjectionBatch, createProjectionActivities } from '../../activiti
 import { createServiceActivities } from '../../activities/services.js';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { loadProcess } from './chains.js';
+import { workflowsPath } from './paths.js';
 import { quietTemporalRuntime } from './quiet-runtime.js';
 
 export function testActivities(opts: {
@@ -41,4 +43,34 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
   });
   await ensureSearchAttributes(env.connection, 'default');
   return { env, client: new Client({ connection: env.connection }) };
+}
+
+/**
+ * {@link startTimeSkipping} with one worker polling `taskQueue` for the interpreter; `stop()` drains
+ * the worker and tears the server down. `maxCachedWorkflows: 0` replays every workflow task from
+ * the start, so nondeterminism shows at once.
+ */
+export async function startTestWorker(
+  taskQueue: string,
+  activities: object,
+  opts: { maxCachedWorkflows?: number } = {},
+): Promise<{ env: TestWorkflowEnvironment; client: Client; stop(): Promise<void> }> {
+  const { env, client } = await startTimeSkipping();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath,
+    activities,
+    ...opts,
+  });
+  const running = worker.run();
+  return {
+    env,
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
 }

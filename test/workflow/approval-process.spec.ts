@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ProjectionBatch } from '../../activities/projection.js';
 import { bundledCalendar, loadBundledCalendarData } from '../../src/calendar/bundled-calendar.js';
 import { WorkingDayCalendar, addDays, businessDate, computeDue } from '../../src/calendar/working-days.js';
@@ -23,8 +22,7 @@ import {
 } from '../../workflows/definitions.js';
 import { CONFERENCE_DATE, H3_CHAIN, UNLOADED_YEAR, dueOn, h3Directory, h3Input, loadH3 } from '../support/h3.js';
 import { attachMaterials } from '../support/chains.js';
-import { workflowsPath } from '../support/paths.js';
-import { startTimeSkipping, testActivities } from '../support/activities.js';
+import { startTestWorker, testActivities } from '../support/activities.js';
 
 /** What the planning activities count with: the bundled data (2004–2026) unless a test loads more. */
 let calendar = bundledCalendar();
@@ -36,31 +34,24 @@ let env: TestWorkflowEnvironment;
 let client: Client;
 let ir: ProcessIR;
 let batches: ProjectionBatch[];
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const taskQueue = 'approval-process-test';
 
 beforeAll(async () => {
-  ({ env, client } = await startTimeSkipping());
   ir = await loadH3();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  ({ env, client, stop } = await startTestWorker(
     taskQueue,
-    workflowsPath,
-    maxCachedWorkflows: 0,
-    activities: testActivities({
+    testActivities({
       directory: h3Directory,
       calendar: () => calendar,
       project: (b) => void batches.push(structuredClone(b)),
     }),
-  });
-  running = worker.run();
+    { maxCachedWorkflows: 0 },
+  ));
 }, 60_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 beforeEach(() => {

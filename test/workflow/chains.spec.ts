@@ -4,7 +4,6 @@
 // Prints each chain's history budget: events per approval step of its approve path.
 import { type Client } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ProcessIR } from '../../src/processes/ir.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import type { DocumentInput } from '../../workflows/approval-machine.js';
@@ -26,14 +25,12 @@ import {
   requestFor,
   startChain,
 } from '../support/chains.js';
-import { workflowsPath } from '../support/paths.js';
 import { type ChainCase, SEED_CHAINS as CHAINS } from '../support/seed-chains.js';
-import { startTimeSkipping, testActivities } from '../support/activities.js';
+import { startTestWorker, testActivities } from '../support/activities.js';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const taskQueue = 'chains-test';
 /** Compiled before the suites are declared: which steps allow reject or return shapes the tests. */
 const irs = new Map<string, ProcessIR>(
@@ -43,15 +40,9 @@ const budget: Array<{ chain: string; steps: number; events: number; fixed: numbe
 let seq = 0;
 
 beforeAll(async () => {
-  ({ env, client } = await startTimeSkipping());
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
+  ({ env, client, stop } = await startTestWorker(taskQueue, testActivities({ directory: everyPositionDirectory }), {
     maxCachedWorkflows: 0,
-    activities: testActivities({ directory: everyPositionDirectory }),
-  });
-  running = worker.run();
+  }));
 }, 60_000);
 
 afterAll(async () => {
@@ -64,9 +55,7 @@ afterAll(async () => {
       `\nHistory budget (approve path; fixed = the same chain started, given its documents and withdrawn):\n  ${'chain'.padEnd(32)} steps  events  fixed  per step\n${rows.join('\n')}\n`,
     );
   }
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 async function start(c: ChainCase, request: Record<string, unknown> = {}) {

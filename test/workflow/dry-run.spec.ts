@@ -6,17 +6,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { type Scenario, ScenarioSchema, type ScenarioResult } from '../../src/dry-run/dry-run.schemas.js';
 import { type DryRunContext, createDryRunActivities, runScenario } from '../../src/dry-run/runner.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import { FABU_NS } from '../../src/processes/fabu-moddle.js';
 import type { ProcessIR } from '../../src/processes/ir.js';
-import { startTimeSkipping } from '../support/activities.js';
+import { startTestWorker } from '../support/activities.js';
 import { branchCases } from '../support/branch-scenarios.js';
 import { H3_CHAIN } from '../support/h3.js';
-import { workflowsPath } from '../support/paths.js';
 
 const taskQueue = 'dry-run-test';
 const H3_STEPS = H3_CHAIN.map(([step]) => step);
@@ -32,24 +30,19 @@ const emergency = chains.find((c) => c.key === 'huludao-emergency')!.ir;
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 let ctx: DryRunContext;
 const projections = new Map<string, number>();
 
 beforeAll(async () => {
-  ({ env, client } = await startTimeSkipping());
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  ({ env, client, stop } = await startTestWorker(
     taskQueue,
-    workflowsPath,
-    activities: createDryRunActivities({
+    createDryRunActivities({
       calendar: bundledCalendar,
       dayEnd: '18:00',
       projected: (id) => projections.set(id, (projections.get(id) ?? 0) + 1),
     }),
-  });
-  running = worker.run();
+  ));
   ctx = {
     env,
     client,
@@ -63,9 +56,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 /** The steps a run opened, in order, each once per visit (a multi-instance step's instances as one). */

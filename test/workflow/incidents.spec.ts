@@ -5,7 +5,6 @@
 // Time moves only by env.sleep: nothing here waits on the wall clock.
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { ProjectionBatch } from '../../activities/projection.js';
 import { type ReportIncident, buildReport } from '../../src/incidents/report.js';
 import type { Severity } from '../../src/incidents/routing.js';
@@ -19,13 +18,11 @@ import {
   stateQuery,
 } from '../../workflows/definitions.js';
 import { everyPositionDirectory, loadProcess, requestFor, startChain, waitForView } from '../support/chains.js';
-import { workflowsPath } from '../support/paths.js';
-import { startTimeSkipping, testActivities } from '../support/activities.js';
+import { startTestWorker, testActivities } from '../support/activities.js';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const taskQueue = 'incidents-test';
 let seq = 0;
 const MINUTE = 60_000;
@@ -33,25 +30,19 @@ const MINUTE = 60_000;
 const projected = new Map<string, ProjectionBatch>();
 
 beforeAll(async () => {
-  ({ env, client } = await startTimeSkipping());
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  ({ env, client, stop } = await startTestWorker(
     taskQueue,
-    workflowsPath,
-    activities: testActivities({
+    testActivities({
       directory: everyPositionDirectory,
       project: (batch) => {
         if ((projected.get(batch.requestId)?.seq ?? 0) < batch.seq) projected.set(batch.requestId, batch);
       },
     }),
-  });
-  running = worker.run();
+  ));
 }, 60_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 type Handle = WorkflowHandle<typeof approvalProcess>;

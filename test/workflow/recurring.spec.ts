@@ -4,41 +4,29 @@
 // office compiles the others'. The deadline is crossed by skipping time.
 import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { parseRecurrence, type Recurrence, upcomingPeriodOf } from '../../src/calendar/recurrence.js';
 import { addDays, businessDate } from '../../src/calendar/working-days.js';
 import type { approvalProcess } from '../../workflows/approval-process.js';
 import { SCHEDULER, type ProcessView, decideUpdate, stateQuery } from '../../workflows/definitions.js';
 import { everyPositionDirectory, loadProcess, requestFor, startChain, waitForView } from '../support/chains.js';
-import { workflowsPath } from '../support/paths.js';
-import { startTimeSkipping, testActivities } from '../support/activities.js';
+import { startTestWorker, testActivities } from '../support/activities.js';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let stop: () => Promise<void>;
 const taskQueue = 'recurring-test';
 
 // A test server of its own for each test: each run starts at today's date, and one test's clock
 // jumps (or its chains' timers) never reach another's.
 beforeEach(async () => {
-  ({ env, client } = await startTimeSkipping());
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath,
-    // Workflows stay cached here: a month of daily reminders replayed from the start at every
-    // workflow task (the chains spec's maxCachedWorkflows: 0) takes minutes of skipped time.
-    activities: testActivities({ directory: everyPositionDirectory }),
-  });
-  running = worker.run();
+  // Workflows stay cached here: a month of daily reminders replayed from the start at every
+  // workflow task (the chains spec's maxCachedWorkflows: 0) takes minutes of skipped time.
+  ({ env, client, stop } = await startTestWorker(taskQueue, testActivities({ directory: everyPositionDirectory })));
 }, 60_000);
 
 afterEach(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
+  await stop?.();
 });
 
 type Handle = WorkflowHandle<typeof approvalProcess>;
