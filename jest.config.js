@@ -1,4 +1,4 @@
-// Three tiers, each a jest project: `npm test` runs them all, `npm run test:unit` etc. one.
+// Four tiers, each a jest project: `npm test` runs them all, `npm run test:unit` etc. one.
 const tsJest = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
@@ -23,6 +23,12 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup-e2e.js',
+    },
+    {
+      ...tsJest,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup-browser.js',
     },
   ],
 };

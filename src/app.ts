@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { PinoNestLogger, requestContext } from './common/logger.js';
 import { FabuException } from './common/problem.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { serveConsole } from './console/serve-console.js';
 import type { RuntimeSettings } from './runtime.js';
 
 export interface FabuApp {
@@ -53,6 +54,7 @@ export function configureHttp(app: NestExpressApplication, runtime: RuntimeSetti
     }),
   );
   app.useGlobalFilters(new ProblemFilter());
+  serveConsole(app, runtime);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('X-Request-Id', requestId);

@@ -4,12 +4,28 @@ import type { z } from 'zod';
 import { apiSchema } from '../common/openapi.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { CurrentUser, Public } from './auth.guard.js';
-import { DevLoginResponseSchema, DevLoginSchema, UserSchema } from './auth.schemas.js';
+import {
+  DevLoginResponseSchema,
+  DevLoginSchema,
+  DevUsersSchema,
+  LoginConfigSchema,
+  UserSchema,
+} from './auth.schemas.js';
 import { AuthService } from './auth.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Get('config')
+  @ApiOperation({ summary: 'How the web console signs people in: demo users (dev) or the OIDC provider' })
+  @ApiResponse({ status: 200, schema: apiSchema(LoginConfigSchema) })
+  config() {
+    return this.auth.loginConfig();
+  }
+
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Who the bearer token names, with their positions' })
@@ -32,5 +48,13 @@ export class DevLoginController {
   @ApiResponse({ status: 200, schema: apiSchema(DevLoginResponseSchema) })
   devLogin(@Body({ schema: DevLoginSchema }) body: z.infer<typeof DevLoginSchema>) {
     return this.auth.devLogin(body.username);
+  }
+
+  @Public()
+  @Get('dev-users')
+  @ApiOperation({ summary: 'The demo users a console login may pick (AUTH_MODE=dev only)' })
+  @ApiResponse({ status: 200, schema: apiSchema(DevUsersSchema) })
+  devUsers() {
+    return this.auth.devUsers();
   }
 }

@@ -46,6 +46,45 @@ export class AuthService {
     return { token, user };
   }
 
+  /** What the web console needs to sign someone in: the demo-user picker, or the OIDC provider's endpoints. */
+  loginConfig() {
+    const env = this.runtime.config.env;
+    if (env.AUTH_MODE === 'dev') return { mode: 'dev' as const };
+    const ready = env.AUTH_OIDC_AUTHORIZE_URL && env.AUTH_OIDC_TOKEN_URL && env.AUTH_OIDC_CLIENT_ID;
+    return {
+      mode: 'oidc' as const,
+      oidc: ready
+        ? {
+            authorizeUrl: env.AUTH_OIDC_AUTHORIZE_URL!,
+            tokenUrl: env.AUTH_OIDC_TOKEN_URL!,
+            clientId: env.AUTH_OIDC_CLIENT_ID!,
+            scope: env.AUTH_OIDC_SCOPE,
+            token: env.AUTH_OIDC_TOKEN,
+          }
+        : null,
+    };
+  }
+
+  /** Dev mode only: the demo users to pick from on the console's login page, with their org's name. */
+  async devUsers() {
+    if (!this.secret) throw new FabuException('NOT_FOUND', 'dev login is disabled outside AUTH_MODE=dev');
+    const users = await this.directory.listUsers();
+    const orgs = new Map(
+      (await this.directory.findOrgs([...new Set(users.map((u) => u.orgCode))])).map((o) => [o.code, o]),
+    );
+    return {
+      items: users.map((u) => ({
+        username: u.username,
+        displayName: u.displayName,
+        orgCode: u.orgCode,
+        orgName: orgs.get(u.orgCode)?.name ?? u.orgCode,
+        city: orgs.get(u.orgCode)?.city ?? null,
+        isAdmin: u.isAdmin,
+        positions: u.positions,
+      })),
+    };
+  }
+
   /** The directory user a bearer token names; 401 for a bad token, 403 for a stranger. */
   async authenticate(authorization: string | undefined): Promise<DirectoryUser> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');

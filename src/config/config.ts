@@ -58,6 +58,20 @@ export const EnvSchema = z.object({
     .optional()
     .describe('dev mode: HMAC key for tokens; unset = generated once into the data dir'),
   AUTH_JWKS_URL: z.url().optional().describe('oidc mode: the provider JWKS URL'),
+  AUTH_OIDC_AUTHORIZE_URL: z
+    .url()
+    .optional()
+    .describe("oidc mode: the provider's authorization endpoint, where the web console signs people in (code + PKCE)"),
+  AUTH_OIDC_TOKEN_URL: z
+    .url()
+    .optional()
+    .describe("oidc mode: the provider's token endpoint (the console's code exchange)"),
+  AUTH_OIDC_CLIENT_ID: z.string().optional().describe("oidc mode: the web console's public client id at the provider"),
+  AUTH_OIDC_SCOPE: z.string().default('openid profile').describe('oidc mode: the scopes the console asks for'),
+  AUTH_OIDC_TOKEN: z
+    .enum(['access_token', 'id_token'])
+    .default('access_token')
+    .describe('oidc mode: which token of the exchange the console sends as its bearer token'),
   AUTH_ISSUER: z.string().default('fabu').describe('Expected token issuer'),
   AUTH_AUDIENCE: z.string().default('fabu').describe('Expected token audience'),
   AUTH_USERNAME_CLAIM: z.string().default('sub').describe('Token claim holding the fabu username'),
@@ -68,6 +82,10 @@ export const EnvSchema = z.object({
     .describe(
       'A request whose deadlines fall in a year without holiday data: provisional = counted on weekdays and marked so; strict = refused',
     ),
+  CONSOLE_DIR: z
+    .string()
+    .optional()
+    .describe('Where the built web console is served from; unset = dist/console (npm run build puts it there)'),
   PROCESSES_DIR: z.string().default('processes').describe('BPMN files deployed at start'),
   SEED_DEMO: bool.optional().describe('Seed the demo directory (default: on in the embedded default)'),
   OUTBOX_POLL_MS: z.coerce

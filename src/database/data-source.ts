@@ -20,6 +20,7 @@ import { QuotaRules1764800000000 } from './migrations/1764800000000-quota-rules.
 import { Outbox1764900000000 } from './migrations/1764900000000-outbox.js';
 import { Incidents1764910000000 } from './migrations/1764910000000-incidents.js';
 import { Documents1765000000000 } from './migrations/1765000000000-documents.js';
+import { ConsoleIndexes1765100000000 } from './migrations/1765100000000-console-indexes.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   Outbox1764900000000,
   Incidents1764910000000,
   Documents1765000000000,
+  ConsoleIndexes1765100000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
 import { FabuException, ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
+import { requestForm } from './request-form.js';
 import { ProcessesService } from './processes.service.js';
 
 export const DeploySchema = z.strictObject({
@@ -84,6 +85,16 @@ export class ProcessesController {
         deployedAt: v.deployedAt.toISOString(),
       })),
     };
+  }
+
+  @Get(':key/form')
+  @ApiOperation({
+    summary: "A chain's start form: the JSON Schema of the request fields it uses and its declared variables",
+  })
+  @ApiResponse({ status: 404, description: 'PROCESS_NOT_FOUND', schema: apiSchema(ProblemSchema) })
+  async form(@Param('key') key: string) {
+    const d = await this.processes.get(key);
+    return { key: d.key, version: d.version, name: d.name, code: d.code, rules: d.ir.rules, ...requestForm(d.ir) };
   }
 
   @Post()

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
 import { CurrentUser } from '../auth/auth.guard.js';
 import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
@@ -13,6 +14,9 @@ import {
   type CreateRequest,
   CreateRequestSchema,
   type EndRequest,
+  type ListRequestsQuery,
+  ListRequestsQuerySchema,
+  RequestPageSchema,
   EndRequestSchema,
   type MessageBody,
   MessageSchema,
@@ -140,6 +144,15 @@ export class RequestsController {
     return this.requests.message(user, id, body);
   }
 
+  @Get()
+  @ApiOperation({
+    summary: '我发起的 (scope=started) or 抄送我 (scope=cc), the newest first; every request for an operator',
+  })
+  @ApiResponse({ status: 200, schema: apiSchema(RequestPageSchema) })
+  list(@CurrentUser() user: DirectoryUser, @Query({ schema: ListRequestsQuerySchema }) query: ListRequestsQuery) {
+    return this.requests.list(user, query);
+  }
+
   @Get(':id/audit')
   @ApiOperation({ summary: "The request's audit trail with its hash chain" })
   @ApiResponse({ status: 200, schema: apiSchema(AuditTrailSchema) })
@@ -163,7 +176,14 @@ export class RequestsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A request with its tasks and history, from the read model' })
-  @ApiResponse({ status: 200, schema: apiSchema(RequestViewSchema) })
+  @ApiResponse({
+    status: 200,
+    schema: apiSchema(
+      RequestViewSchema.extend({
+        allowedActions: z.array(z.enum(['withdraw', 'cc'])).describe('What the caller may do to the request now'),
+      }),
+    ),
+  })
   @ApiResponse({ status: 404, description: 'REQUEST_NOT_FOUND', schema: apiSchema(ProblemSchema) })
   get(@CurrentUser() user: DirectoryUser, @Param('id') id: string) {
     return this.requests.get(user, id);

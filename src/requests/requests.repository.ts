@@ -3,7 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { TaskCandidateEntity, TaskEntity } from '../tasks/task.entity.js';
 import { IdempotencyKeyEntity, RequestEntity } from './request.entity.js';
-import type { RequestView, TaskView } from './requests.schemas.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import type { ListRequestsQuery, RequestSummary, RequestView, TaskView } from './requests.schemas.js';
 
 export interface Reservation {
   requestId: string;
@@ -105,6 +106,58 @@ export class RequestsRepository {
 
   verify(id: string): Promise<ChainVerification> {
     return verifyAuditChain(this.db, id);
+  }
+
+  /** The counts of the console's 抄送我 and 我发起的 tabs (running ones). */
+  async counts(username: string): Promise<{ cc: number; started: number }> {
+    const [row] = await this.db.query<Array<{ cc: number; started: number }>>(
+      `SELECT (SELECT count(*) FROM requests WHERE cc @> ARRAY[$1]::text[] AND status = 'running')::int AS cc,
+              (SELECT count(*) FROM requests WHERE initiator = $1 AND status = 'running')::int AS started`,
+      [username],
+    );
+    return row!;
+  }
+
+  /** 我发起的 / 抄送我 / every request, the newest first, keyset-paginated on (created_at, id). */
+  async page(
+    username: string,
+    query: ListRequestsQuery,
+  ): Promise<{ items: RequestSummary[]; nextCursor: string | null }> {
+    const { scope, status, processKey, limit, cursor } = query;
+    const q = this.db
+      .getRepository(RequestEntity)
+      .createQueryBuilder('r')
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(limit + 1);
+    if (scope === 'started') q.where('r.initiator = :username', { username });
+    else if (scope === 'cc') q.where('r.cc @> ARRAY[:username]::text[]', { username });
+    else q.where('TRUE');
+    if (status) q.andWhere('r.status = :status', { status });
+    if (processKey) q.andWhere('r.process_key = :processKey', { processKey });
+    if (cursor) {
+      const after = decodeCursor(cursor);
+      q.andWhere('(r.created_at, r.id) < (:d::timestamptz, :i)', { d: after.d, i: after.i });
+    }
+    const rows = await q.getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        processKey: r.processKey,
+        title: r.title,
+        orgCode: r.orgCode,
+        conferenceDate: r.conferenceDate,
+        initiator: r.initiator,
+        status: r.status as RequestSummary['status'],
+        stage: r.stage,
+        outcome: r.outcome as RequestSummary['outcome'],
+        createdAt: r.createdAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor({ d: last.createdAt.toISOString(), i: last.id }) : null,
+    };
   }
 
   async view(id: string): Promise<RequestView | null> {

@@ -215,3 +215,32 @@ export const CcSchema = z.strictObject({
   to: z.array(z.string().min(1)).min(1).max(50).describe('Usernames to copy in, read only'),
 });
 export type CcBody = z.infer<typeof CcSchema>;
+
+/** GET /api/requests: 我发起的 (started), 抄送我 (cc), or every request (operators). */
+export const ListRequestsQuerySchema = z.strictObject({
+  scope: z
+    .enum(['started', 'cc', 'all'])
+    .default('started')
+    .describe('started: the ones I applied for (我发起的); cc: the ones copied to me (抄送我); all: every one (admin)'),
+  status: z.enum(['running', 'completed']).optional(),
+  processKey: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size'),
+  cursor: z.string().optional().describe('nextCursor of the previous page (with the same filters)'),
+});
+export type ListRequestsQuery = z.infer<typeof ListRequestsQuerySchema>;
+
+export const RequestSummarySchema = z.object({
+  id: z.string(),
+  processKey: z.string(),
+  title: z.string(),
+  orgCode: z.string(),
+  conferenceDate: z.string().nullable(),
+  initiator: z.string(),
+  status: z.enum(['running', 'completed']),
+  stage: z.string(),
+  outcome: z.enum(['approved', 'rejected', 'withdrawn', 'cancelled']).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type RequestSummary = z.infer<typeof RequestSummarySchema>;
+export const RequestPageSchema = z.object({ items: z.array(RequestSummarySchema), nextCursor: z.string().nullable() });

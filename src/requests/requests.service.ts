@@ -42,6 +42,7 @@ import type {
   Change,
   CreateRequest,
   EndRequest,
+  ListRequestsQuery,
   MessageBody,
   RequestView,
   Reschedule,
@@ -354,7 +355,17 @@ export class RequestsService {
     return view && { ...view, tasks: await this.calendar.withSlack(view.tasks) };
   }
 
-  async get(user: DirectoryUser, id: string): Promise<RequestView> {
+  /** 我发起的 and 抄送我 for anyone; every request for an operator (admin). */
+  async list(user: DirectoryUser, query: ListRequestsQuery) {
+    if (query.scope === 'all' && !user.isAdmin) {
+      throw new FabuException('FORBIDDEN', 'only an operator (admin) lists every request', [
+        { path: 'scope', message: 'use started or cc' },
+      ]);
+    }
+    return this.requests.page(user.username, query);
+  }
+
+  async get(user: DirectoryUser, id: string): Promise<RequestView & { allowedActions: string[] }> {
     const view = await this.view(id);
     if (!view) throw new FabuException('REQUEST_NOT_FOUND', `no request ${id}`);
     const sameOrg = user.orgCode === view.orgCode || user.positions.some((p) => p.orgCode === view.orgCode);
@@ -362,7 +373,7 @@ export class RequestsService {
       // Not yours to see: answer as if it did not exist, so ids cannot be probed.
       throw new FabuException('REQUEST_NOT_FOUND', `no request ${id}`);
     }
-    return view;
+    return { ...view, allowedActions: requestActions(view, user.username) };
   }
 
   /**
@@ -545,4 +556,20 @@ function lead(
   return rule.kind === 'workingDaysBeforeField'
     ? `${rule.days} working day${rule.days === 1 ? '' : 's'}`
     : `${rule.count} ${rule.unit}${rule.count === 1 ? '' : 's'}`;
+}
+
+/**
+ * What the caller may do to a request as a whole, as the chain would judge it from the read model:
+ * 撤回 for the applicant until someone else has decided, 抄送 for the applicant or anyone the chain asked.
+ */
+export function requestActions(view: RequestView, username: string): string[] {
+  if (view.status !== 'running') return [];
+  const actions: string[] = [];
+  const applicant = view.initiator === username;
+  const decidedByOthers = view.tasks.some(
+    (t) => t.status === 'completed' && t.decidedBy && t.decidedBy !== view.initiator && !t.skipped,
+  );
+  if (applicant && !decidedByOthers) actions.push('withdraw');
+  if (applicant || view.tasks.some((t) => t.candidates.includes(username))) actions.push('cc');
+  return actions;
 }

@@ -14,6 +14,7 @@ import {
   type DecisionBody,
   DecisionResultSchema,
   DecisionSchema,
+  InboxSummarySchema,
   type ListTasksQuery,
   ListTasksQuerySchema,
   TaskPageSchema,
@@ -38,6 +39,13 @@ export class TasksController {
   @ApiResponse({ status: 200, schema: apiSchema(TaskPageSchema) })
   list(@CurrentUser() user: DirectoryUser, @Query({ schema: ListTasksQuerySchema }) query: ListTasksQuery) {
     return this.tasks.inbox(user, query);
+  }
+
+  @Get('summary')
+  @ApiOperation({ summary: 'Tab counts and a digest of my open tasks: cheap enough to poll for inbox changes' })
+  @ApiResponse({ status: 200, schema: apiSchema(InboxSummarySchema) })
+  summary(@CurrentUser() user: DirectoryUser) {
+    return this.tasks.summary(user);
   }
 
   @Post('bulk-decision')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
-import { FabuException } from '../common/problem.js';
+import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { RequestEntity } from '../requests/request.entity.js';
 import { toTaskView } from '../requests/requests.repository.js';
 import { TaskCandidateEntity, TaskEntity } from './task.entity.js';
@@ -14,12 +14,21 @@ export interface InboxFilters {
   provisional?: boolean;
 }
 
-interface Cursor {
-  /** due_at of the last item (null sorts last), then its id. */
-  d: string | null;
-  i: string;
-}
 const FAR_FUTURE = '9999-12-31T00:00:00Z';
+
+// Mine: the open tasks I am a candidate of, in inbox order straight from task_candidates_inbox
+// (its task_open and inbox_due are the task's status = 'open' and coalesce(due_at, far future),
+// kept so by triggers), and the open ones delegated to me (委派) that I am not a candidate of.
+// Each branch is ordered, so the two merge and a page stops after `limit + 1` rows.
+const MINE = `(
+    (SELECT c.task_id, c.inbox_due FROM task_candidates c
+      WHERE c.username = :username AND c.task_open
+      ORDER BY c.inbox_due, c.task_id)
+    UNION ALL
+    (SELECT d.id, coalesce(d.due_at, '${FAR_FUTURE}'::timestamptz) FROM tasks d
+      WHERE d.delegated_to = :username AND d.status = 'open'
+        AND NOT EXISTS (SELECT 1 FROM task_candidates x WHERE x.task_id = d.id AND x.username = :username)
+      ORDER BY 2, 1))`;
 
 @Injectable()
 export class TasksRepository {
@@ -33,23 +42,10 @@ export class TasksRepository {
     filters: InboxFilters = {},
   ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
     const after = cursor ? decodeCursor(cursor) : undefined;
-    // Mine: the open tasks I am a candidate of, in inbox order straight from task_candidates_inbox
-    // (its task_open and inbox_due are the task's status = 'open' and coalesce(due_at, far future),
-    // kept so by triggers), and the open ones delegated to me (委派) that I am not a candidate of.
-    // Each branch is ordered, so the two merge and the page stops after `limit + 1` rows.
-    const mine = `(
-      (SELECT c.task_id, c.inbox_due FROM task_candidates c
-        WHERE c.username = :username AND c.task_open
-        ORDER BY c.inbox_due, c.task_id)
-      UNION ALL
-      (SELECT d.id, coalesce(d.due_at, '${FAR_FUTURE}'::timestamptz) FROM tasks d
-        WHERE d.delegated_to = :username AND d.status = 'open'
-          AND NOT EXISTS (SELECT 1 FROM task_candidates x WHERE x.task_id = d.id AND x.username = :username)
-        ORDER BY 2, 1))`;
     const q = this.db
       .getRepository(TaskEntity)
       .createQueryBuilder('t')
-      .innerJoin(mine, 'm', 'm.task_id = t.id', { username })
+      .innerJoin(MINE, 'm', 'm.task_id = t.id', { username })
       // A task another candidate claimed leaves the others' inboxes until it is unclaimed.
       .where('(t.assignee IS NULL OR t.assignee = :username OR t.delegated_to = :username)', { username })
       // = coalesce(t.due_at, far future), t.id
@@ -69,6 +65,23 @@ export class TasksRepository {
     const nextCursor =
       entities.length > limit && last ? encodeCursor({ d: last.dueAt?.toISOString() ?? null, i: last.id }) : null;
     return { items: await this.items(page), nextCursor };
+  }
+
+  /**
+   * The 待办 and 已办 counts, and a digest of the open tasks that changes whenever one arrives,
+   * leaves or is claimed: the console polls this cheap query and reloads its list only on a change.
+   */
+  async summary(username: string): Promise<{ open: number; overdue: number; done: number; digest: string }> {
+    const [row] = await this.db.query<Array<{ open: number; overdue: number; done: number; digest: string }>>(
+      `SELECT count(*)::int AS open,
+              (count(*) FILTER (WHERE t.overdue))::int AS overdue,
+              (SELECT count(*) FROM tasks d WHERE d.decided_by = $1)::int AS done,
+              coalesce(md5(string_agg(concat_ws(':', t.id, t.assignee, t.delegated_to, t.due_at), ',' ORDER BY t.id)), '') AS digest
+         FROM tasks t JOIN ${MINE.replaceAll(':username', '$1')} m ON m.task_id = t.id
+        WHERE t.assignee IS NULL OR t.assignee = $1 OR t.delegated_to = $1`,
+      [username],
+    );
+    return row!;
   }
 
   /** 已办: the tasks a user decided (approved, rejected or returned), the latest first, keyset-paginated. */
@@ -154,20 +167,4 @@ function applyFilters(q: SelectQueryBuilder<TaskEntity>, filters: InboxFilters):
   if (filters.provisional !== undefined) {
     q.andWhere('t.due_provisional = :provisional', { provisional: filters.provisional });
   }
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString()) as Cursor;
-    if (typeof c.i === 'string' && (c.d === null || typeof c.d === 'string')) return c;
-  } catch {
-    // fall through
-  }
-  throw new FabuException('VALIDATION_FAILED', 'cursor is not one this API issued', [
-    { path: 'cursor', message: 'invalid cursor' },
-  ]);
 }

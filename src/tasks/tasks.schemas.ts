@@ -102,3 +102,12 @@ export const SignerSchema = z.strictObject({
   comment: z.string().trim().max(2000).optional().describe('Why (kept in the history)'),
 });
 export type SignerBody = z.infer<typeof SignerSchema>;
+
+export const InboxSummarySchema = z.object({
+  open: z.number().int().describe('待办: open tasks I may decide'),
+  overdue: z.number().int().describe('Of those, past their due time'),
+  done: z.number().int().describe('已办: tasks I decided'),
+  cc: z.number().int().describe('抄送我: running requests copied to me'),
+  started: z.number().int().describe('我发起的: running requests I applied for'),
+  digest: z.string().describe('Changes whenever an open task arrives, leaves, is claimed or moves its due time'),
+});

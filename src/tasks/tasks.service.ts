@@ -72,6 +72,15 @@ export class TasksService {
     return { ...page, items: await this.calendar.withSlack(page.items) };
   }
 
+  /** The console's tab counts (待办 / 已办 / 抄送我 / 我发起的) and a digest to poll for changes. */
+  async summary(user: DirectoryUser) {
+    const [tasks, requests] = await Promise.all([
+      this.tasks.summary(user.username),
+      this.requests.counts(user.username),
+    ]);
+    return { ...tasks, ...requests };
+  }
+
   /**
    * One task with its request, its own history, and what the caller may do with it now: the
    * decisions its BPMN allows (return only where there is an earlier step), transfer and delegate

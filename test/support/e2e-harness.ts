@@ -69,6 +69,7 @@ export async function startE2E(env: Record<string, string> = {}, opts: { worker?
       FABU_DATA_DIR: dataDir,
       AUTH_MODE: 'dev',
       AUTH_SIGNING_KEY: randomBytes(32).toString('hex'),
+      ...(process.env.CONSOLE_DIR ? { CONSOLE_DIR: process.env.CONSOLE_DIR } : {}),
       ...env,
     };
     const config = loadConfig(configEnv);
