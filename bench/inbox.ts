@@ -24,6 +24,7 @@ import { defaultWorkflows, onShutdownSignal } from '../src/settings.js';
 import { TasksRepository } from '../src/tasks/tasks.repository.js';
 import { ListTasksQuerySchema } from '../src/tasks/tasks.schemas.js';
 import { freePort, startDevServerOnFreePorts } from '../test/support/ports.js';
+import { fmt, say, table } from './lib/report.js';
 
 const TASKS = 1_000_000; // every 10th is open: 100,000
 const GROUPS = 2_000;
@@ -388,22 +389,6 @@ async function explain(db: pg.Client, sql: { text: string; values: unknown[] }):
   const buffers = lines.find((l) => /^\s*Buffers:/.test(l))?.trim();
   const time = lines.find((l) => l.startsWith('Execution Time'))?.trim();
   return `${nodes.join(' › ')}${buffers ? `; ${buffers}` : ''}; ${time ?? ''}`;
-}
-
-/** The first column left-aligned, the figures right-aligned. */
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
 }
 
 function positiveInt(name: string, fallback: number): number {

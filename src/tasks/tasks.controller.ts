@@ -6,7 +6,7 @@ import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { TaskMaterialsSchema } from '../documents/documents.schemas.js';
-import { AuditEventViewSchema, TaskViewSchema } from '../requests/requests.schemas.js';
+import { AuditEventViewSchema, RequestSummarySchema, TaskViewSchema } from '../requests/requests.schemas.js';
 import {
   type BulkDecisionBody,
   BulkDecisionResultSchema,
@@ -71,18 +71,16 @@ export class TasksController {
         allowedActions: z
           .array(z.string())
           .describe('What the caller may do now: approve, reject, return, transfer, delegate, resolve, urge'),
-        request: z
-          .object({
-            id: z.string(),
-            processKey: z.string(),
-            title: z.string(),
-            orgCode: z.string(),
-            conferenceDate: z.string().nullable(),
-            initiator: z.string(),
-            status: z.string(),
-            stage: z.string(),
-          })
-          .nullable(),
+        request: RequestSummarySchema.pick({
+          id: true,
+          processKey: true,
+          title: true,
+          orgCode: true,
+          conferenceDate: true,
+          initiator: true,
+          status: true,
+          stage: true,
+        }).nullable(),
         history: z.array(AuditEventViewSchema).describe("This task's entries of the request's audit trail"),
       }),
     ),
