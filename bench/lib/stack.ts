@@ -1,7 +1,7 @@
 // The embedded default as `npm start` runs it (Temporal dev server, embedded PostgreSQL, API and
 // worker in one node process), started by the bench and the soak on free ports in a data dir of
 // their own, so they never meet a developer's running stack or each other.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,14 @@ import { freePort } from '../../test/support/ports.js';
 export const ROOT = projectRoot();
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
-/** `npm run build` when the app has not been built (the bench runs the built app, as `npm start` does). */
+/**
+ * The built app must be there (the bench runs it as `npm start` does). `npm run bench` builds it
+ * first; building from here would delete dist/bench, the running benchmark included.
+ */
 export function ensureBuilt(log: (line: string) => void): void {
   if (existsSync(MAIN) && existsSync(join(ROOT, 'dist', 'workflow-bundle.js'))) return;
-  log('dist/ is missing: npm run build');
-  const res = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`npm run build failed (${res.status ?? res.signal})`);
+  log('dist/ is missing');
+  throw new Error('the app is not built: run the benchmark with npm run bench / npm run soak, which build it first');
 }
 
 /** A fresh folder for FABU_DATA_DIR (PostgreSQL, running as `postgres` under root, must enter it). */
