@@ -16,6 +16,7 @@ import { createLogger } from '../src/common/logger.js';
 import { onShutdownSignal } from '../src/settings.js';
 import { H3_CHAIN } from '../test/support/h3.js';
 import { type ChainCounts, type ExpectedChain, countChains } from './lib/chaos-count.js';
+import { parseFlags } from './lib/flags.js';
 import { describeMachine, fmt, machineFacts, num, percentiles, say, table, writeResults } from './lib/report.js';
 import {
   FabuRest,
@@ -53,38 +54,23 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    minutes: 3,
-    rate: 5,
-    killEverySeconds: 30,
-    service: 'history',
-    releaseEverySeconds: 10,
-    keep: false,
+  const f = parseFlags(
+    argv,
+    {
+      numbers: { minutes: 3, rate: 5, 'kill-every': 30, 'release-every': 10 },
+      switches: ['keep'],
+      choices: { service: { values: ['frontend', 'history', 'matching', 'worker'], default: 'history' } },
+    },
+    '--minutes N, --rate R, --kill-every S, --service NAME, --release-every S, --keep',
+  );
+  return {
+    minutes: f.minutes as number,
+    rate: f.rate as number,
+    killEverySeconds: f['kill-every'] as number,
+    service: f.service as TemporalService,
+    releaseEverySeconds: f['release-every'] as number,
+    keep: f.keep as boolean,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${flag} needs a positive number, not ${argv[i]}`);
-      return v;
-    };
-    if (flag === '--minutes') args.minutes = value();
-    else if (flag === '--rate') args.rate = value();
-    else if (flag === '--kill-every') args.killEverySeconds = value();
-    else if (flag === '--release-every') args.releaseEverySeconds = value();
-    else if (flag === '--keep') args.keep = true;
-    else if (flag === '--service') {
-      const service = argv[++i] as TemporalService;
-      if (!['frontend', 'history', 'matching', 'worker'].includes(service))
-        throw new Error(`--service is one of frontend, history, matching, worker, not ${service}`);
-      args.service = service;
-    } else {
-      throw new Error(
-        `unknown argument ${flag} (use --minutes N, --rate R, --kill-every S, --service NAME, --release-every S, --keep)`,
-      );
-    }
-  }
-  return args;
 }
 
 // ---------------------------------------------------------------------------------------------

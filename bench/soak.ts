@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startCluster } from '../scripts/cluster.mjs';
 import { createLogger } from '../src/common/logger.js';
 import { onShutdownSignal } from '../src/settings.js';
+import { parseFlags } from './lib/flags.js';
 import { describeMachine, fmt, machineFacts, num, percentiles, say, table, writeResults } from './lib/report.js';
 import { type LoadResult, runLoad } from './lib/rest-driver.js';
 import { ROOT, ensureBuilt, startEmbeddedDefault, tempDataDir } from './lib/stack.js';
@@ -20,20 +21,12 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 10, rate: 10, cluster: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = () => {
-      const v = Number(argv[++i]);
-      if (!(v > 0)) throw new Error(`${flag} needs a positive number, not ${argv[i]}`);
-      return v;
-    };
-    if (flag === '--minutes') args.minutes = value();
-    else if (flag === '--rate') args.rate = value();
-    else if (flag === '--cluster') args.cluster = true;
-    else throw new Error(`unknown argument ${flag} (use --minutes N, --rate R, --cluster)`);
-  }
-  return args;
+  const f = parseFlags(
+    argv,
+    { numbers: { minutes: 10, rate: 10 }, switches: ['cluster'] },
+    '--minutes N, --rate R, --cluster',
+  );
+  return { minutes: f.minutes as number, rate: f.rate as number, cluster: f.cluster as boolean };
 }
 
 interface Stack {

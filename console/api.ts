@@ -154,16 +154,10 @@ export interface TaskDetail extends TaskView {
       changedSinceApproval: boolean;
     }>;
   };
-  request: {
-    id: string;
-    processKey: string;
-    title: string;
-    orgCode: string;
-    conferenceDate: string | null;
-    initiator: string;
-    status: string;
-    stage: string;
-  } | null;
+  request: Pick<
+    RequestSummary,
+    'id' | 'processKey' | 'title' | 'orgCode' | 'conferenceDate' | 'initiator' | 'status' | 'stage'
+  > | null;
   history: AuditEvent[];
 }
 

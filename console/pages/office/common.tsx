@@ -54,6 +54,31 @@ export function citiesOf(orgs: Map<string, Org>): string[] {
   );
 }
 
+/** The city filter of the office lists: every city of the directory, or all of them (empty). */
+export function CityFilter({
+  orgs,
+  value,
+  onChange,
+}: {
+  orgs: Map<string, Org>;
+  value: string | undefined;
+  onChange: (city: string) => void;
+}) {
+  return (
+    <label>
+      {t('office.compliance.city')}
+      <select value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">{t('inbox.all')}</option>
+        {citiesOf(orgs).map((c) => (
+          <option key={c} value={c}>
+            {cityName(c)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export const SEVERITIES = ['general', 'major', 'especially-major'] as const;
 export const severityName = (severity: string | null | undefined): string =>
   severity ? known(`office.severity.${severity}`, severity) : '';

@@ -7,7 +7,7 @@ import { fmtDate } from '../../format';
 import { t } from '../../i18n';
 import { href, navigate } from '../../router';
 import { Loading, useAsync } from '../../ui';
-import { citiesOf, cityName, known, shanghaiToday } from './common';
+import { CityFilter, known, shanghaiToday } from './common';
 
 type Status = 'met' | 'on-track' | 'behind' | 'at-risk' | 'missed';
 interface ComplianceRow {
@@ -104,19 +104,7 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
             ))}
           </select>
         </label>
-        {!drill && (
-          <label>
-            {t('office.compliance.city')}
-            <select value={filters.city ?? ''} onChange={(e) => set('city', e.currentTarget.value)}>
-              <option value="">{t('inbox.all')}</option>
-              {citiesOf(orgs).map((c) => (
-                <option key={c} value={c}>
-                  {cityName(c)}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        {!drill && <CityFilter orgs={orgs} value={filters.city} onChange={(city) => set('city', city)} />}
         <label>
           {t('office.compliance.asOf')}
           <input

@@ -12,7 +12,7 @@ import { Field, Loading, Problem, useAsync, useToast } from '../../ui';
 import {
   RuleBadges,
   SEVERITIES,
-  citiesOf,
+  CityFilter,
   cityName,
   hoursText,
   known,
@@ -169,17 +169,7 @@ export function IncidentsPage({ query }: { query: URLSearchParams }) {
         <p class="muted small">{t('office.incidents.hint')}</p>
       </header>
       <div class="filter-row office-filters card">
-        <label>
-          {t('office.compliance.city')}
-          <select value={filters.city ?? ''} onChange={(e) => set('city', e.currentTarget.value)}>
-            <option value="">{t('inbox.all')}</option>
-            {citiesOf(orgs).map((c) => (
-              <option key={c} value={c}>
-                {cityName(c)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <CityFilter orgs={orgs} value={filters.city} onChange={(city) => set('city', city)} />
         <label>
           {t('office.incidents.status')}
           <select value={filters.status ?? ''} onChange={(e) => set('status', e.currentTarget.value)}>
