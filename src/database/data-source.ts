@@ -21,6 +21,7 @@ import { Outbox1764900000000 } from './migrations/1764900000000-outbox.js';
 import { Incidents1764910000000 } from './migrations/1764910000000-incidents.js';
 import { Documents1765000000000 } from './migrations/1765000000000-documents.js';
 import { ConsoleIndexes1765100000000 } from './migrations/1765100000000-console-indexes.js';
+import { ProjectionFunction1765200000000 } from './migrations/1765200000000-projection-function.js';
 
 // A SQL `date` is a calendar day, not an instant: keep it as 'YYYY-MM-DD' instead of pg's local-time Date.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   Incidents1764910000000,
   Documents1765000000000,
   ConsoleIndexes1765100000000,
+  ProjectionFunction1765200000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

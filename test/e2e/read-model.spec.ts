@@ -150,10 +150,54 @@ describe('read model', () => {
       expect(audit.map((a: { seq: number }) => a.seq)).toEqual([1, 2, 3, 4]);
     });
 
+    it('follows a task to its newest candidates and chains every audit row to the one before it', async () => {
+      const repo = new ReadModelRepository(db);
+      const guidanceId = `${requestId}.guidance.1`;
+      await repo.apply({
+        ...batch(
+          3,
+          'guidance',
+          [task('guidance', { candidates: ['zhaohua', 'chenming'], dueAt: '2026-11-05T10:00:00.000Z' })],
+          [
+            {
+              seq: 5,
+              at: '2026-11-02T03:00:00.000Z',
+              type: 'task.transferred',
+              taskId: guidanceId,
+              actor: 'wangfang',
+              detail: { to: ['zhaohua', 'chenming'] },
+            },
+          ],
+        ),
+      });
+      const candidates = await db.query(
+        'SELECT username, task_open, inbox_due FROM task_candidates WHERE task_id = $1 ORDER BY username',
+        [guidanceId],
+      );
+      expect(candidates).toEqual([
+        { username: 'chenming', task_open: true, inbox_due: new Date('2026-11-05T10:00:00.000Z') },
+        { username: 'zhaohua', task_open: true, inbox_due: new Date('2026-11-05T10:00:00.000Z') },
+      ]);
+      const rows: Array<{ seq: number; payload: unknown; prev_hash: string; hash: string; recomputed: string }> =
+        await db.query(
+          `SELECT seq, payload, prev_hash, hash,
+                  audit_event_hash(prev_hash, request_id, seq, type, task_id, actor, payload, occurred_at) AS recomputed
+           FROM audit_events WHERE request_id = $1 ORDER BY seq`,
+          [requestId],
+        );
+      expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+      // The payload is the entry without its own columns.
+      expect(rows[4]!.payload).toEqual({ detail: { to: ['zhaohua', 'chenming'] } });
+      rows.forEach((row, i) => {
+        expect(row.hash).toBe(row.recomputed);
+        expect(row.prev_hash).toBe(i === 0 ? '' : rows[i - 1]!.hash);
+      });
+    });
+
     it('refuses to change or delete an audit event', async () => {
       await expect(db.query(`UPDATE audit_events SET actor = 'someone-else'`)).rejects.toThrow(/append-only/);
       await expect(db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
-      expect(await count('SELECT count(*)::int AS n FROM audit_events')).toBe(4);
+      expect(await count('SELECT count(*)::int AS n FROM audit_events')).toBe(5);
     });
   });
 });
