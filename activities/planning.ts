@@ -112,20 +112,32 @@ export function createPlanningActivities(deps: PlanningDeps) {
     return { dueAt: due.dueAt.toISOString(), dueProvisional: due.provisional, dueBasis: due.basis };
   }
 
+  async function planTask(input: PlanTaskInput): Promise<TaskPlan> {
+    const due = await planDue(input);
+    if (input.users) return { ...(await standIn(input.users, input)), unresolved: [], ...due };
+    const { candidates, unresolved } = await resolveAll(
+      input.candidates ?? input.node.candidates,
+      input.request,
+      input.item,
+    );
+    if (candidates.length === 0 && input.node.onEmpty === 'escalate') {
+      const escalation = await resolveAll(input.node.escalation, input.request, input.item);
+      return { ...(await standIn(escalation.candidates, input)), unresolved, escalated: true, ...due };
+    }
+    return { ...(await standIn(candidates, input)), unresolved, ...due };
+  }
+
   return {
-    async planTask(input: PlanTaskInput): Promise<TaskPlan> {
-      const due = await planDue(input);
-      if (input.users) return { ...(await standIn(input.users, input)), unresolved: [], ...due };
-      const { candidates, unresolved } = await resolveAll(
-        input.candidates ?? input.node.candidates,
-        input.request,
-        input.item,
-      );
-      if (candidates.length === 0 && input.node.onEmpty === 'escalate') {
-        const escalation = await resolveAll(input.node.escalation, input.request, input.item);
-        return { ...(await standIn(escalation.candidates, input)), unresolved, escalated: true, ...due };
-      }
-      return { ...(await standIn(candidates, input)), unresolved, ...due };
+    planTask,
+
+    /**
+     * The tasks one step opens (a countersign's instances, a fork's branches), planned by one local
+     * activity: one marker in the history for all of them.
+     */
+    async planTasks(inputs: PlanTaskInput[]): Promise<TaskPlan[]> {
+      const plans: TaskPlan[] = [];
+      for (const input of inputs) plans.push(await planTask(input));
+      return plans;
     },
 
     /** The due time alone, counted again from the calendar as it is now (after a year was loaded). */

@@ -11,8 +11,9 @@
 //      costs by itself — bare Update, fabu through REST, fabu's Update sent directly (no REST);
 //   3. throughput, closed loop: BENCH_CONCURRENCY clients (default 8) each run chains step after
 //      step, BENCH_CHAINS chains (default 30) or BENCH_SECONDS (default 60) per side — bare Temporal
-//      (start, 6 Updates, complete) and fabu through REST (an H3 request started with its five
-//      documents, 6 decisions by their holders); then fabu with U1 chains (3 steps, no documents);
+//      (start, 6 Updates, complete) and fabu through REST (an H3 request started, its five
+//      documents attached in one upload, 6 decisions by their holders); then fabu with U1 chains
+//      (3 steps, no documents);
 //   4. latency at the soak's load, open loop: BENCH_RATE approvals/s (default 10) for
 //      BENCH_LATENCY_SECONDS (default 20) per side — bare Updates; fabu's REST decisions, each
 //      step's holder first seeing the task in GET /api/tasks (read-model freshness); fabu's Update

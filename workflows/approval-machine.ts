@@ -363,6 +363,17 @@ export interface DocumentInput {
   actor: string;
 }
 
+/** Versions of several kinds stored by one upload: one `documents` Update for all of them. */
+export interface DocumentsInput {
+  actor: string;
+  documents: Array<Omit<DocumentInput, 'actor'>>;
+}
+
+/** The versions an Update carries, one or several, each with who attached it, in the order given. */
+export function documentVersions(input: DocumentInput | DocumentsInput): DocumentInput[] {
+  return 'documents' in input ? input.documents.map((d) => ({ ...d, actor: input.actor })) : [input];
+}
+
 /** What a chain does with an IR feature the first slice (IR v1) did not carry. */
 const DEFAULT_ACTIONS: DecisionAction[] = ['approve', 'reject'];
 
@@ -1174,8 +1185,20 @@ export class ApprovalMachine {
    * approved again), the approval re-runs from the chain's fabu:restartAt step as a request change does.
    */
   attachDocument(input: DocumentInput, initiator: string, at: string): Effect[] {
-    const error = this.validateDocument(input, initiator);
+    return this.attachDocuments([input], initiator, at);
+  }
+
+  /**
+   * Several versions stored by one upload, attached one after another as separate Updates would be
+   * (H6). All are checked first: the approval one of them re-runs must not refuse the next.
+   */
+  attachDocuments(inputs: DocumentInput[], initiator: string, at: string): Effect[] {
+    const error = this.validateDocuments(inputs, initiator);
     if (error) throw new Error(`${error.code}: ${error.message}`);
+    return inputs.flatMap((input) => this.attachVersion(input, at));
+  }
+
+  private attachVersion(input: DocumentInput, at: string): Effect[] {
     const documents = (this.state.documents ??= {});
     const previous = documents[input.kind];
     if (previous && (input.version < previous.version || previous.sha256 === input.sha256)) return [];
@@ -1202,6 +1225,16 @@ export class ApprovalMachine {
       },
     });
     return this.reapprove(at);
+  }
+
+  /** Why a batch of versions may not be attached now (the first refusal refuses them all), or null. */
+  validateDocuments(inputs: DocumentInput[], initiator: string): DecisionError | null {
+    if (!inputs.length) return { code: 'DOCUMENT_KIND_INVALID', message: 'no document to attach' };
+    for (const input of inputs) {
+      const error = this.validateDocument(input, initiator);
+      if (error) return error;
+    }
+    return null;
   }
 
   /** A service task's activity finished; what it reports is audited and its variables kept. */

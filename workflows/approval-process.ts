@@ -25,6 +25,7 @@ import {
   type Effect,
   type TaskState,
   type Topic,
+  documentVersions,
 } from './approval-machine.js';
 import type { ServiceTaskNode } from '../src/processes/ir.js';
 import {
@@ -77,6 +78,12 @@ const projection = proxyActivities<ReturnType<typeof createProjectionActivities>
  */
 const LOCAL_PROJECTION_PATCH = 'projection-as-local-activity';
 const localProjection = proxyLocalActivities<ReturnType<typeof createProjectionActivities>>(PROJECTION_OPTIONS);
+/**
+ * Fewer history events per step (docs/architecture.md's budget): the tasks one step opens are
+ * planned by one local activity instead of one each, and search attributes are upserted only when
+ * one of them changed. Chains started before keep their one-plan-per-task history (the marker).
+ */
+const BATCHED_PLANNING_PATCH = 'batched-planning';
 /** Set by Temporal on a run a schedule started: the time it was due (earlier than now for a backfill). */
 const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 const SERVICE_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } } as const;
@@ -114,7 +121,10 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
   const requestId = workflowInfo().workflowId;
   // Decided once, before the first command, so the patch marker sits at the same place in every
   // history however Updates and timers interleave later.
-  const projectLocally = patched(LOCAL_PROJECTION_PATCH);
+  // Chains started since BATCHED_PLANNING_PATCH plan the tasks a step opens together and upsert
+  // search attributes only when they change; they project locally too (one marker for both patches).
+  const batchedPlanning = patched(BATCHED_PLANNING_PATCH);
+  const projectLocally = batchedPlanning || patched(LOCAL_PROJECTION_PATCH);
   if (input.scheduled && !carried) {
     // A run of a recurring process (N2, N3, L1, L2) starts when it was scheduled (earlier than now
     // for a backfill); which period it is for is asked of the calendar before the chain starts.
@@ -216,6 +226,9 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
     publishProgress();
   }
 
+  /** The search attributes as last upserted (JSON), so an unchanged set is not upserted again. */
+  let publishedAttributes: string | undefined;
+
   /** Search attributes and the UI's current-details line, so operators read the chain without payloads. */
   function publishProgress(): void {
     const open = machine.openTasks();
@@ -223,12 +236,22 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       .map((t) => t.dueAt)
       .filter((d): d is string => Boolean(d))
       .sort();
-    upsertSearchAttributes([
-      { key: SA.stage, value: machine.stage() },
-      { key: SA.status, value: machine.state.status },
-      { key: SA.due, value: dues[0] ? new Date(dues[0]) : null },
-      { key: SA.dueProvisional, value: open.some((t) => t.dueProvisional) },
-    ]);
+    const attributes = {
+      stage: machine.stage(),
+      status: machine.state.status,
+      due: dues[0] ?? null,
+      dueProvisional: open.some((t) => t.dueProvisional),
+    };
+    const key = JSON.stringify(attributes);
+    if (!batchedPlanning || key !== publishedAttributes) {
+      upsertSearchAttributes([
+        { key: SA.stage, value: attributes.stage },
+        { key: SA.status, value: attributes.status },
+        { key: SA.due, value: attributes.due ? new Date(attributes.due) : null },
+        { key: SA.dueProvisional, value: attributes.dueProvisional },
+      ]);
+      publishedAttributes = key;
+    }
     const lines =
       machine.state.status === 'completed'
         ? [`**${machine.state.outcome}** — ${request.title}`]
@@ -249,43 +272,56 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       switch (effect.type) {
         case 'openTask': {
           const openedAt = new Date().toISOString();
-          const plan = await planning.planTask.executeWithOptions(
-            { startToCloseTimeout: '10 seconds', summary: `resolve candidates and due time of ${effect.node.id}` },
-            [
-              {
-                requestId,
-                taskId: effect.taskId,
-                node: effect.node,
-                candidates: effect.candidates,
-                ...(effect.users ? { users: effect.users } : {}),
-                ...(effect.item ? { item: effect.item } : {}),
-                processKey: definition.key,
-                request,
-                openedAt,
-              },
-            ],
-          );
-          // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
-          if (machine.state.tasks[effect.taskId]?.status !== 'opening') continue;
-          const { candidates, dueAt, dueProvisional, dueBasis, escalated, onBehalfOf } = plan;
-          const task = machine.taskOpened(
-            effect.taskId,
-            {
-              candidates,
-              dueAt,
-              dueProvisional,
-              dueBasis,
-              ...(escalated ? { escalated } : {}),
-              ...(onBehalfOf ? { onBehalfOf } : {}),
-            },
-            openedAt,
-          );
-          if (plan.unresolved.length) {
-            log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
+          // The tasks opened together (a countersign's instances, a fork's branches) are planned
+          // together: one local activity, one marker in the history.
+          const opening = [effect];
+          if (batchedPlanning) {
+            while (pending[0]?.type === 'openTask') opening.push(pending.shift() as typeof effect);
           }
-          const skip = machine.skipReason(task.taskId, request.initiator);
-          if (skip) pending.push(...machine.skip(task.taskId, skip, openedAt));
-          else watchDeadline(task);
+          const inputs = opening.map((e) => ({
+            requestId,
+            taskId: e.taskId,
+            node: e.node,
+            candidates: e.candidates,
+            ...(e.users ? { users: e.users } : {}),
+            ...(e.item ? { item: e.item } : {}),
+            processKey: definition.key,
+            request,
+            openedAt,
+          }));
+          const elements = [...new Set(opening.map((e) => e.node.id))].join(', ');
+          const summary = `resolve candidates and due time of ${elements}`;
+          const plans = batchedPlanning
+            ? await planning.planTasks.executeWithOptions({ startToCloseTimeout: '10 seconds', summary }, [inputs])
+            : [
+                await planning.planTask.executeWithOptions({ startToCloseTimeout: '10 seconds', summary }, [
+                  inputs[0]!,
+                ]),
+              ];
+          for (const [i, opened] of opening.entries()) {
+            const plan = plans[i]!;
+            // The task may have been cancelled while its plan was computed (the chain ended meanwhile).
+            if (machine.state.tasks[opened.taskId]?.status !== 'opening') continue;
+            const { candidates, dueAt, dueProvisional, dueBasis, escalated, onBehalfOf } = plan;
+            const task = machine.taskOpened(
+              opened.taskId,
+              {
+                candidates,
+                dueAt,
+                dueProvisional,
+                dueBasis,
+                ...(escalated ? { escalated } : {}),
+                ...(onBehalfOf ? { onBehalfOf } : {}),
+              },
+              openedAt,
+            );
+            if (plan.unresolved.length) {
+              log.warn('no candidate resolved for a task', { taskId: task.taskId, unresolved: plan.unresolved });
+            }
+            const skip = machine.skipReason(task.taskId, request.initiator);
+            if (skip) pending.push(...machine.skip(task.taskId, skip, openedAt));
+            else watchDeadline(task);
+          }
           break;
         }
         case 'startTimer': {
@@ -574,16 +610,18 @@ export async function approvalProcess(input: ApprovalProcessInput): Promise<Appr
       }),
     { validator: (message) => refuseChain(machine.validateMessage(message)) },
   );
+  // One version, or several stored by one upload (one Update, one projection for all of them).
   setHandler(
     documentsUpdate,
     (input) =>
       serially(async () => {
-        refuseChain(machine.validateDocument(input, request.initiator));
+        const versions = documentVersions(input);
+        refuseChain(machine.validateDocuments(versions, request.initiator));
         // H6: a changed document an approval covered re-runs the approval (fabu:restartAt).
-        await run(machine.attachDocument(input, request.initiator, new Date().toISOString()));
+        await run(machine.attachDocuments(versions, request.initiator, new Date().toISOString()));
         return view();
       }),
-    { validator: (input) => refuseChain(machine.validateDocument(input, request.initiator)) },
+    { validator: (input) => refuseChain(machine.validateDocuments(documentVersions(input), request.initiator)) },
   );
   setHandler(messageSignal, (message) =>
     serially(async () => {

@@ -9,6 +9,7 @@ import type {
   ClockState,
   Decision,
   DocumentInput,
+  DocumentsInput,
   HistoryEntry,
   MachineState,
   MessageInput,
@@ -243,7 +244,7 @@ export const messageUpdate = defineUpdate<ProcessView, [MessageInput]>('message'
  * covered an earlier one is recorded and, with fabu:restartAt, re-runs the approval (H6). Refused
  * (ChainRefused) for a finished chain or an actor who neither applied nor is asked by an open task.
  */
-export const documentsUpdate = defineUpdate<ProcessView, [DocumentInput]>('documents');
+export const documentsUpdate = defineUpdate<ProcessView, [DocumentInput | DocumentsInput]>('documents');
 /** Same shape as {@link messageUpdate}, fire-and-forget; an unexpected message is logged and dropped. */
 export const messageSignal = defineSignal<[MessageInput]>('message');
 /** ApplicationFailure.type of a refused withdraw, cancel or message (details: `{ code, message }`). */

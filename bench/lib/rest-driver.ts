@@ -204,22 +204,27 @@ export async function startRequest(
   };
 }
 
-/** POST /api/requests/:id/documents: one small PDF of a kind, its bytes unique to the request. */
-export async function attachDocument(rest: FabuRest, username: string, requestId: string, kind: string) {
-  const bytes = Buffer.from(`%PDF-1.7\n% ${requestId} ${kind}\n%%EOF\n`);
-  const res = await rest.request('POST', `/api/requests/${requestId}/documents`, {
+/**
+ * POST /api/requests/:id/documents/batch: one small PDF per kind, their bytes unique to the
+ * request, in one upload (the chain is told of them in one Update).
+ */
+export async function attachDocuments(rest: FabuRest, username: string, requestId: string, kinds: string[]) {
+  if (!kinds.length) return;
+  const res = await rest.request('POST', `/api/requests/${requestId}/documents/batch`, {
     username,
-    // The same bytes again are the same version (200), so a retried upload duplicates nothing.
+    // The same bytes again are the same versions (200), so a retried upload duplicates nothing.
     retry: true,
     form: () => {
       const form = new FormData();
-      form.set('kind', kind);
-      form.set('file', new Blob([new Uint8Array(bytes)], { type: 'application/pdf' }), `${kind}.pdf`);
+      for (const kind of kinds) {
+        const bytes = Buffer.from(`%PDF-1.7\n% ${requestId} ${kind}\n%%EOF\n`);
+        form.append(kind, new Blob([new Uint8Array(bytes)], { type: 'application/pdf' }), `${kind}.pdf`);
+      }
       return form;
     },
   });
   if (res.status !== 201 && res.status !== 200) {
-    throw new Error(`upload ${kind} to ${requestId}: ${res.status} ${brief(res.body)}`);
+    throw new Error(`upload ${kinds.join(', ')} to ${requestId}: ${res.status} ${brief(res.body)}`);
   }
 }
 
@@ -228,7 +233,7 @@ export async function attachMissing(rest: FabuRest, username: string, taskId: st
   const res = await rest.request('GET', `/api/tasks/${taskId}`, { username });
   if (res.status !== 200) throw new Error(`GET /api/tasks/${taskId}: ${res.status} ${brief(res.body)}`);
   const missing = (res.body.materials?.missing ?? []) as string[];
-  for (const kind of missing) await attachDocument(rest, username, res.body.requestId as string, kind);
+  await attachDocuments(rest, username, res.body.requestId as string, missing);
   return missing;
 }
 
@@ -245,7 +250,7 @@ export async function startH3(
     materials: ['发布稿', '主持词', '答问口径'],
     idempotencyKey: o.idempotencyKey,
   });
-  for (const kind of H3_MATERIALS) await attachDocument(rest, H3_APPLICANT, started.id, kind);
+  await attachDocuments(rest, H3_APPLICANT, started.id, H3_MATERIALS);
   return started;
 }
 
@@ -472,7 +477,7 @@ export function castChains(rest: FabuRest, cast: Cast, o: { runId: string; inbox
         ...(cast.variables ? { variables: cast.variables } : {}),
         idempotencyKey: `load-${o.runId}-start-${n}`,
       });
-      for (const kind of cast.documents ?? []) await attachDocument(rest, cast.applicant, started.id, kind);
+      await attachDocuments(rest, cast.applicant, started.id, cast.documents ?? []);
       requestIds.push(started.id);
       return Promise.all(started.openTasks.map((id) => opened(id)));
     },

@@ -13,9 +13,10 @@ import {
   Post,
   Res,
   UploadedFile,
+  UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { AnyFilesInterceptor, FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
@@ -24,8 +25,9 @@ import { apiSchema } from '../common/openapi.js';
 import { ProblemSchema } from '../common/problem.js';
 import type { DirectoryUser } from '../directory/directory.repository.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
-import { DOCUMENT_KIND_NAMES } from './document-kinds.js';
+import { DOCUMENT_KINDS, DOCUMENT_KIND_NAMES } from './document-kinds.js';
 import {
+  DocumentBatchSchema,
   DocumentListSchema,
   DocumentVersionSchema,
   type UploadFields,
@@ -34,31 +36,53 @@ import {
 import { DocumentsService, type UploadedDocument, tooLarge } from './documents.service.js';
 
 /**
- * Parses the multipart upload into memory, at most DOCUMENTS_MAX_BYTES for the one part `file`: a
- * larger body is cut off by the parser, refused as DOCUMENT_TOO_LARGE before anything is stored.
+ * Parses a multipart upload into memory, at most DOCUMENTS_MAX_BYTES a file: a larger body is cut
+ * off by the parser, refused as DOCUMENT_TOO_LARGE naming its part before anything is stored.
  */
-@Injectable()
-class DocumentUploadInterceptor implements NestInterceptor {
+abstract class UploadInterceptor implements NestInterceptor {
   private readonly multer: NestInterceptor;
   private readonly max: number;
 
-  constructor(@Inject(RUNTIME) runtime: RuntimeSettings) {
+  constructor(
+    runtime: RuntimeSettings,
+    interceptor: (limits: { fileSize: number; fields: number }) => NestInterceptor,
+  ) {
     this.max = runtime.config.env.DOCUMENTS_MAX_BYTES;
-    const Multer = FileInterceptor('file', {
-      limits: { fileSize: this.max, files: 1, fields: 10 },
-      // File names in Chinese arrive as UTF-8 (multer's own default reads them as latin1).
-      defParamCharset: 'utf8',
-    });
-    this.multer = new Multer();
+    this.multer = interceptor({ fileSize: this.max, fields: 10 });
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     try {
       return await this.multer.intercept(context, next);
     } catch (err) {
-      if (err instanceof PayloadTooLargeException && /file too large/i.test(err.message)) throw tooLarge(this.max);
+      if (err instanceof PayloadTooLargeException && /file too large/i.test(err.message)) {
+        const part = (err.cause as { field?: string } | undefined)?.field;
+        throw tooLarge(this.max, part);
+      }
       throw err;
     }
+  }
+}
+
+// File names in Chinese arrive as UTF-8 (multer's own default reads them as latin1).
+const CHARSET = { defParamCharset: 'utf8' } as const;
+
+/** One document: the part `file`, its kind in the field `kind`. */
+@Injectable()
+class DocumentUploadInterceptor extends UploadInterceptor {
+  constructor(@Inject(RUNTIME) runtime: RuntimeSettings) {
+    super(runtime, (limits) => new (FileInterceptor('file', { limits: { ...limits, files: 1 }, ...CHARSET }))());
+  }
+}
+
+/** Several documents: one part per kind, named by it. */
+@Injectable()
+class DocumentsUploadInterceptor extends UploadInterceptor {
+  constructor(@Inject(RUNTIME) runtime: RuntimeSettings) {
+    super(
+      runtime,
+      (limits) => new (AnyFilesInterceptor({ limits: { ...limits, files: DOCUMENT_KIND_NAMES.length }, ...CHARSET }))(),
+    );
   }
 }
 
@@ -107,6 +131,52 @@ export class DocumentsController {
     const { document, created } = await this.documents.upload(user, id, body.kind, file);
     res.status(created ? 201 : 200).location(document.href);
     return document;
+  }
+
+  @Post('batch')
+  @UseInterceptors(DocumentsUploadInterceptor)
+  @ApiOperation({
+    summary:
+      'Attach several documents at once (multipart: one part per kind, named by the kind): each a new version of its kind as a single upload would be, the chain told of all of them in one step',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      minProperties: 1,
+      properties: Object.fromEntries(
+        DOCUMENT_KIND_NAMES.map((kind) => [
+          kind,
+          { type: 'string', format: 'binary', description: DOCUMENT_KINDS[kind] },
+        ]),
+      ),
+    },
+  })
+  @ApiResponse({
+    status: 201,
+    description: 'At least one new version; `created` says which',
+    schema: apiSchema(DocumentBatchSchema),
+  })
+  @ApiResponse({
+    status: 200,
+    description: "Every part had the same content as its kind's latest version",
+    schema: apiSchema(DocumentBatchSchema),
+  })
+  @ApiResponse({
+    status: 413,
+    description:
+      'DOCUMENT_TOO_LARGE; 415 DOCUMENT_TYPE_NOT_ALLOWED; 422 DOCUMENT_KIND_INVALID; 400 VALIDATION_FAILED (no part, a kind twice); 403 UPLOAD_NOT_ALLOWED. The path names the part at fault; nothing is stored',
+    schema: apiSchema(ProblemSchema),
+  })
+  async uploadMany(
+    @CurrentUser() user: DirectoryUser,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) res: Response,
+    @UploadedFiles() files?: Array<UploadedDocument & { fieldname: string }>,
+  ) {
+    const { documents, created } = await this.documents.uploadMany(user, id, files ?? []);
+    res.status(created ? 201 : 200);
+    return { items: documents };
   }
 
   @Get()

@@ -21,6 +21,15 @@ export const DocumentVersionSchema = z.object({
 });
 export type DocumentVersionView = z.infer<typeof DocumentVersionSchema>;
 
+/** POST /api/requests/:id/documents/batch: the version each part became, in the order sent. */
+export const DocumentBatchSchema = z.object({
+  items: z.array(
+    DocumentVersionSchema.extend({
+      created: z.boolean().describe("A new version; false when the part had the same content as the kind's latest"),
+    }),
+  ),
+});
+
 /** GET /api/requests/:id/documents: each kind's latest version and its history. */
 export const DocumentListSchema = z.object({
   items: z.array(

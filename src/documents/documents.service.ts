@@ -43,19 +43,7 @@ export class DocumentsService {
     kind: string,
     file: UploadedDocument | undefined,
   ): Promise<{ document: DocumentVersionView; created: boolean }> {
-    const request = await this.requests.get(user, requestId);
-    if (request.status !== 'running') {
-      throw new FabuException(
-        'PROCESS_COMPLETED',
-        `request ${requestId} is ${request.outcome}: its documents are final`,
-      );
-    }
-    if (request.initiator !== user.username && !(await this.documents.askedByOpenTask(requestId, user.username))) {
-      throw new FabuException(
-        'UPLOAD_NOT_ALLOWED',
-        `only ${request.initiator}, who applied, or someone an open task of ${requestId} asks may attach documents`,
-      );
-    }
+    await this.checkUploader(user, requestId);
     const document = this.checkUpload(kind, file);
     const sha256 = sha256Hex(document.buffer);
     const latest = await this.documents.latest(requestId, kind);
@@ -84,11 +72,98 @@ export class DocumentsService {
     return { document: versionView(version), created: true };
   }
 
+  /**
+   * Several kinds at once (multipart, each part named by its kind): each is stored as `upload`
+   * stores one, and the chain is told of all of them by one Update. Every part is checked before
+   * anything is stored; when the chain refuses, every version this upload added is taken back.
+   */
+  async uploadMany(
+    user: DirectoryUser,
+    requestId: string,
+    files: Array<UploadedDocument & { fieldname: string }>,
+  ): Promise<{ documents: Array<DocumentVersionView & { created: boolean }>; created: boolean }> {
+    await this.checkUploader(user, requestId);
+    if (!files.length) {
+      throw new FabuException('VALIDATION_FAILED', 'the upload has no file', [
+        {
+          path: 'file',
+          message: `send each document as a multipart part named by its kind (${DOCUMENT_KIND_NAMES.join(', ')})`,
+        },
+      ]);
+    }
+    const seen = new Set<string>();
+    for (const file of files) {
+      if (seen.has(file.fieldname)) {
+        throw new FabuException('VALIDATION_FAILED', `two parts are named ${file.fieldname}`, [
+          { path: file.fieldname, message: 'one part per kind' },
+        ]);
+      }
+      seen.add(file.fieldname);
+      this.checkUpload(file.fieldname, file, file.fieldname);
+    }
+    const stored: Array<{ version: DocumentVersion; created: boolean }> = [];
+    for (const file of files) {
+      const sha256 = sha256Hex(file.buffer);
+      const latest = await this.documents.latest(requestId, file.fieldname);
+      if (latest?.sha256 === sha256) {
+        stored.push({ version: latest, created: false });
+        continue;
+      }
+      await this.store.put(sha256, file.buffer);
+      const version = await this.documents.addVersion({
+        requestId,
+        kind: file.fieldname,
+        name: fileName(file.originalname),
+        contentType: mediaType(file.mimetype),
+        size: file.size,
+        sha256,
+        uploadedBy: user.username,
+      });
+      stored.push({ version, created: true });
+    }
+    try {
+      await this.tell(
+        stored.map((s) => s.version),
+        user.username,
+      );
+    } catch (err) {
+      if (err instanceof FabuException) {
+        for (const s of stored) if (s.created) await this.documents.remove(s.version.id);
+      }
+      throw err;
+    }
+    return {
+      documents: stored.map((s) => ({ ...versionView(s.version), created: s.created })),
+      created: stored.some((s) => s.created),
+    };
+  }
+
+  /** The request is running, and the user applied for it or is asked by one of its open tasks. */
+  private async checkUploader(user: DirectoryUser, requestId: string): Promise<void> {
+    const request = await this.requests.get(user, requestId);
+    if (request.status !== 'running') {
+      throw new FabuException(
+        'PROCESS_COMPLETED',
+        `request ${requestId} is ${request.outcome}: its documents are final`,
+      );
+    }
+    if (request.initiator !== user.username && !(await this.documents.askedByOpenTask(requestId, user.username))) {
+      throw new FabuException(
+        'UPLOAD_NOT_ALLOWED',
+        `only ${request.initiator}, who applied, or someone an open task of ${requestId} asks may attach documents`,
+      );
+    }
+  }
+
   /** The kind, then the file: present, not too large (DOCUMENTS_MAX_BYTES), of an allowed type (DOCUMENTS_TYPES). */
-  private checkUpload(kind: string, file: UploadedDocument | undefined): UploadedDocument {
+  /**
+   * `part` names the field at fault in a refusal: `kind` and `file` for a single upload, the part
+   * itself (named by its kind) for several.
+   */
+  private checkUpload(kind: string, file: UploadedDocument | undefined, part?: string): UploadedDocument {
     if (!isDocumentKind(kind)) {
       throw new FabuException('DOCUMENT_KIND_INVALID', `"${kind}" is not a document kind`, [
-        { path: 'kind', message: `one of ${DOCUMENT_KIND_NAMES.join(', ')}` },
+        { path: part ?? 'kind', message: `one of ${DOCUMENT_KIND_NAMES.join(', ')}` },
       ]);
     }
     if (!file) {
@@ -97,23 +172,29 @@ export class DocumentsService {
       ]);
     }
     const { DOCUMENTS_MAX_BYTES: max, DOCUMENTS_TYPES: types } = this.runtime.config.env;
-    if (file.size > max) throw tooLarge(max);
+    if (file.size > max) throw tooLarge(max, part);
     if (file.size === 0) {
-      throw new FabuException('VALIDATION_FAILED', 'the file is empty', [{ path: 'file', message: 'no content' }]);
+      throw new FabuException('VALIDATION_FAILED', 'the file is empty', [
+        { path: part ?? 'file', message: 'no content' },
+      ]);
     }
     const type = mediaType(file.mimetype);
     if (!types.includes(type)) {
       throw new FabuException('DOCUMENT_TYPE_NOT_ALLOWED', `documents of type ${type || '(none)'} are not accepted`, [
-        { path: 'file', message: `the type must be one of ${types.join(', ')}` },
+        { path: part ?? 'file', message: `the type must be one of ${types.join(', ')}` },
       ]);
     }
     return file;
   }
 
-  private async tell(v: DocumentVersion, actor: string): Promise<void> {
-    await this.requests.chainUpdate(v.requestId, () =>
-      this.temporal.workflow.getHandle(v.requestId).executeUpdate(documentsUpdate, {
-        args: [{ kind: v.kind, version: v.version, sha256: v.sha256, name: v.name, actor }],
+  /** The documents Update: one version as itself, several as one batch (one Update, one projection). */
+  private async tell(versions: DocumentVersion | DocumentVersion[], actor: string): Promise<void> {
+    const [first, ...rest] = Array.isArray(versions) ? versions : [versions];
+    if (!first) return;
+    const input = (v: DocumentVersion) => ({ kind: v.kind, version: v.version, sha256: v.sha256, name: v.name });
+    await this.requests.chainUpdate(first.requestId, () =>
+      this.temporal.workflow.getHandle(first.requestId).executeUpdate(documentsUpdate, {
+        args: [rest.length ? { actor, documents: [first, ...rest].map(input) } : { ...input(first), actor }],
       }),
     );
   }
@@ -152,9 +233,9 @@ export class DocumentsService {
   }
 }
 
-export function tooLarge(max: number): FabuException {
+export function tooLarge(max: number, part = 'file'): FabuException {
   return new FabuException('DOCUMENT_TOO_LARGE', `documents are accepted up to ${max} bytes`, [
-    { path: 'file', message: `larger than ${max} bytes (DOCUMENTS_MAX_BYTES)` },
+    { path: part, message: `larger than ${max} bytes (DOCUMENTS_MAX_BYTES)` },
   ]);
 }
 

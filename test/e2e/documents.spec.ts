@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { bundledCalendar } from '../../src/calendar/bundled-calendar.js';
 import { businessDate } from '../../src/calendar/working-days.js';
-import { type UploadFile, upload } from '../support/documents.js';
+import { type UploadFile, upload, uploadMany } from '../support/documents.js';
 import { type E2E, startE2E } from '../support/e2e-harness.js';
 import { type RunningMinio, startMinio } from '../support/minio.js';
 
@@ -162,6 +162,94 @@ describe.each(['postgres', 's3'] as const)('documents on the %s store over HTTP'
     // 吴霞 (卫健委) cannot see it at all.
     const stranger = await upload(e2e, await token('wuxia'), id, 'venue-plan', file('场地方案.pdf', 'wuxia'));
     expect(stranger).toMatchObject({ status: 404, body: { code: 'REQUEST_NOT_FOUND' } });
+
+    expect(await kept()).toBe(keptBefore);
+    expect(await rows(id)).toBe(rowsBefore);
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    expect(view.body.history.map((h: { type: string }) => h.type)).not.toContain('document.attached');
+  });
+
+  it('attaches several kinds in one upload, told to the chain as one step', async () => {
+    const id = await submit();
+    const parts: Array<[string, UploadFile]> = [
+      ['release-statement', file('发布稿.pdf', `${store} 批量 发布稿`)],
+      ['host-script', file('主持词.pdf', `${store} 批量 主持词`)],
+      ['qa-lines', file('答问口径.pdf', `${store} 批量 答问口径`)],
+    ];
+    const res = await uploadMany(e2e, await token('sunli'), id, parts);
+    expect(res.status).toBe(201);
+    expect(res.body.items).toEqual(
+      parts.map(([kind, f]) =>
+        expect.objectContaining({ kind, version: 1, name: f.name, sha256: sha256(f.bytes), created: true }),
+      ),
+    );
+    expect(await rows(id)).toBe(3);
+    const view = await e2e.http('GET', `/api/requests/${id}`, { token: await token('sunli') });
+    const attached = view.body.history.filter((h: { type: string }) => h.type === 'document.attached');
+    expect(attached.map((h: { payload: { detail: { kind: string } } }) => h.payload.detail.kind)).toEqual(
+      parts.map(([kind]) => kind),
+    );
+    // One Update for the three of them.
+    const history = await e2e.temporal.workflow.getHandle(id).fetchHistory();
+    const updates = (history.events ?? []).filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'documents',
+    );
+    expect(updates).toHaveLength(1);
+    // Attaching moves neither the stage nor a due time: no search attribute is upserted for it.
+    const events = history.events ?? [];
+    const from = events.indexOf(updates[0]!);
+    const to = events.findIndex((e, i) => i > from && e.workflowExecutionUpdateCompletedEventAttributes);
+    expect(from).toBeGreaterThan(0);
+    expect(events.slice(from, to).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toEqual([]);
+    expect(events.slice(from, to).filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+
+    // The same contents again, one of them changed: only that one is a new version.
+    const changed: Array<[string, UploadFile]> = [
+      parts[0]!,
+      ['host-script', file('主持词2.pdf', `${store} 主持词 改`)],
+    ];
+    const again = await uploadMany(e2e, await token('sunli'), id, changed);
+    expect(again.status).toBe(201);
+    expect(again.body.items).toEqual([
+      expect.objectContaining({ kind: 'release-statement', version: 1, created: false }),
+      expect.objectContaining({ kind: 'host-script', version: 2, created: true }),
+    ]);
+    const same = await uploadMany(e2e, await token('sunli'), id, changed);
+    expect(same.status).toBe(200);
+    expect(await rows(id)).toBe(4);
+  });
+
+  it('refuses a batch with one bad part, naming the part, and stores none of it', async () => {
+    const id = await submit();
+    const [keptBefore, rowsBefore] = [await kept(), await rows(id)];
+    const good: [string, UploadFile] = ['background', file('背景材料.pdf', `${store} 背景 ${id}`)];
+    const wrongType = await uploadMany(e2e, await token('sunli'), id, [
+      good,
+      ['venue-plan', file('setup.exe', 'MZ', 'application/x-msdownload')],
+    ]);
+    expect(wrongType).toMatchObject({
+      status: 415,
+      body: { code: 'DOCUMENT_TYPE_NOT_ALLOWED', errors: [{ path: 'venue-plan' }] },
+    });
+    const unknownKind = await uploadMany(e2e, await token('sunli'), id, [good, ['menu', file('menu.pdf', 'menu')]]);
+    expect(unknownKind).toMatchObject({
+      status: 422,
+      body: { code: 'DOCUMENT_KIND_INVALID', errors: [{ path: 'menu' }] },
+    });
+    const twice = await uploadMany(e2e, await token('sunli'), id, [good, good]);
+    expect(twice).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', errors: [{ path: 'background' }] } });
+    const oversize = await uploadMany(e2e, await token('sunli'), id, [
+      good,
+      ['venue-plan', { name: '场地方案.pdf', type: 'application/pdf', bytes: Buffer.alloc(MAX_BYTES + 1, 0x25) }],
+    ]);
+    expect(oversize).toMatchObject({
+      status: 413,
+      body: { code: 'DOCUMENT_TOO_LARGE', errors: [{ path: 'venue-plan' }] },
+    });
+    const none = await uploadMany(e2e, await token('sunli'), id, []);
+    expect(none).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    const notAsked = await uploadMany(e2e, await token('chenming'), id, [good]);
+    expect(notAsked).toMatchObject({ status: 403, body: { code: 'UPLOAD_NOT_ALLOWED' } });
 
     expect(await kept()).toBe(keptBefore);
     expect(await rows(id)).toBe(rowsBefore);

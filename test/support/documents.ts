@@ -22,6 +22,21 @@ export async function upload(e2e: E2E, token: string, requestId: string, kind: s
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+/** POST /api/requests/:id/documents/batch: one part per kind, named by it; status, headers and parsed body. */
+export async function uploadMany(e2e: E2E, token: string, requestId: string, parts: Array<[string, UploadFile]>) {
+  const form = new FormData();
+  for (const [kind, file] of parts) {
+    form.append(kind, new Blob([new Uint8Array(file.bytes)], { type: file.type }), file.name);
+  }
+  const res = await fetch(`${e2e.url}/api/requests/${requestId}/documents/batch`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
 /** A small PDF-like document of a kind, its content unique to the request (so each has its own hash). */
 export function pdf(requestId: string, kind: string, version = 1): UploadFile {
   return {

@@ -5,10 +5,12 @@
 //
 // Fixtures are never re-recorded over: a fixture is a chain that was running under older code, and
 // the replay protects it. `npm run record:histories` writes only the files missing: the approve
-// path (and a return) of every process in processes/ as it is now, named `<key>@<version>-<path>.json`
-// after the workflow id it ran under, where the version is a hash of the file: a changed file gets
-// fixtures of its own and the older ones stay. The three `h3-*.json` files were recorded by the first interpreter
-// (IR v1, projection as an activity) and stay as they are.
+// path (and a return) of every process in processes/ as it is now, named
+// `<key>@<version>+<patch>-<path>.json` after the workflow id it ran under, where the version is a
+// hash of the file and the patch the newest one of approvalProcess: a changed file, or code behind
+// a new patch, gets fixtures of its own and the older ones stay. Files named without a patch were
+// recorded under `projection-as-local-activity`; the three `h3-*.json` files by the first
+// interpreter (IR v1, projection as an activity). All stay as they are.
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +38,14 @@ export async function fileVersion(key: string): Promise<string> {
     .update(await readFile(join('processes', `${key}.bpmn`)))
     .digest('hex')
     .slice(0, 8);
+}
+
+/** The newest patch of approvalProcess (workflows/approval-process.ts): fixtures are named with it. */
+export const NEWEST_PATCH = 'batched-planning';
+
+/** The workflow id, and file name, of a fixture: `<key>@<version>+<patch>-<path>`. */
+export async function fixtureName(key: string, path: 'approved' | 'returned-then-approved'): Promise<string> {
+  return `${key}@${await fileVersion(key)}+${NEWEST_PATCH}-${path}`;
 }
 
 /** Variables a chain needs to run its approve path (declared without a default). */
@@ -91,7 +101,7 @@ export async function recordHistories(outDir: string): Promise<string[]> {
           ['approved', approveAll],
           ['returned-then-approved', returnOnce],
         ] as const) {
-          const workflowId = `${key}@${await fileVersion(key)}-${path}`;
+          const workflowId = await fixtureName(key, path);
           const file = join(outDir, `${workflowId}.json`);
           if (await exists(file)) continue;
           const now = new Date(await env.currentTimeMs());

@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { H3_CHAIN, H3_FILE } from '../support/h3.js';
 import { compileBpmn } from '../../src/processes/compiler.js';
 import type { ProcessIR, UserTaskNode } from '../../src/processes/ir.js';
-import { ApprovalMachine, type Decision, type Effect, type MachineState } from '../../workflows/approval-machine.js';
+import {
+  ApprovalMachine,
+  type Decision,
+  type Effect,
+  type MachineState,
+  documentVersions,
+} from '../../workflows/approval-machine.js';
 
 /*
  * Driven with the IR of the real H3 file. Expected values come from the BPMN:
@@ -515,6 +521,53 @@ describe(ApprovalMachine.name, () => {
         elementId: 'guidance',
         detail: { cause: 'change', previousRound: 1 },
       });
+    });
+
+    it('attaches a batch of versions as one re-run, however the first one changes who is asked (H6)', () => {
+      const machine = new ApprovalMachine(ir, REQUEST);
+      let effects = machine.start(SUBMITTED_AT, INITIATOR);
+      for (const step of CHAIN) {
+        expectOpenTask(effects, step);
+        open(machine, step);
+        if (step === 'draft') attach(machine);
+        if (step === 'file-materials') break;
+        effects = machine.decide(approve(step), DECIDED_AT);
+      }
+      // The filing officer is asked only by file-materials, which the first changed document cancels.
+      const batch = documentVersions({
+        actor: PRESS_OFFICER,
+        documents: ['release-statement', 'host-script'].map((kind) => ({
+          kind,
+          version: 2,
+          sha256: sha(`${kind} v2`),
+          name: `${kind}.pdf`,
+        })),
+      });
+      expect(machine.validateDocuments(batch, INITIATOR)).toBeNull();
+
+      effects = machine.attachDocuments(batch, INITIATOR, LATER);
+
+      expect(
+        machine.state.history.filter((h) => h.type === 'document.attached' && h.actor === PRESS_OFFICER),
+      ).toHaveLength(2);
+      expect(machine.state.history.filter((h) => h.type === 'document.changed')).toHaveLength(2);
+      expect(machine.state.history.filter((h) => h.type === 'round.started')).toHaveLength(1);
+      expect(machine.state.round).toBe(2);
+      expect(effects.filter((e) => e.type === 'openTask')).toEqual([
+        expect.objectContaining({ taskId: taskId('guidance', 2) }),
+      ]);
+      // A batch is refused whole when one version is: nothing of it is attached.
+      const before = snapshot(machine);
+      const refused = documentVersions({
+        actor: INITIATOR,
+        documents: [
+          { kind: 'venue-plan', version: 2, sha256: sha('venue-plan v2'), name: 'v.pdf' },
+          { kind: 'menu', version: 1, sha256: sha('menu'), name: 'm.pdf' },
+        ],
+      });
+      expect(machine.validateDocuments(refused, INITIATOR)).toMatchObject({ code: 'DOCUMENT_KIND_INVALID' });
+      expect(() => machine.attachDocuments(refused, INITIATOR, LATER)).toThrow(/DOCUMENT_KIND_INVALID/);
+      expect(machine.state).toEqual(before);
     });
 
     it('records the change but re-runs nothing when the chain has no fabu:restartAt', () => {
