@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { CalendarRepository } from '../calendar/calendar.repository.js';
 import { dataSourceOptions, migrate } from '../database/data-source.js';
@@ -9,7 +9,7 @@ import { DEMO_ROUTES } from '../incidents/demo-routes.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { ProcessesService } from '../processes/processes.service.js';
 import { RUNTIME, type RuntimeSettings } from '../runtime.js';
-import { ensureSearchAttributes } from '../temporal/search-attributes.js';
+import { type OperatorConnection, ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.tokens.js';
 
 /**
@@ -36,7 +36,7 @@ export class BootstrapService implements OnModuleInit {
     const years = await this.calendar.seedBundled();
     if (years.length) log.info({ from: years[0], to: years.at(-1) }, 'bundled holiday data loaded');
     const added = await ensureSearchAttributes(
-      this.temporal.connection as Connection,
+      this.temporal.connection as OperatorConnection,
       this.runtime.config.env.TEMPORAL_NAMESPACE,
     );
     if (added.length) log.info({ searchAttributes: added }, 'search attributes registered');
