@@ -45,31 +45,8 @@ export class DocumentsService {
   ): Promise<{ document: DocumentVersionView; created: boolean }> {
     await this.checkUploader(user, requestId);
     const document = this.checkUpload(kind, file);
-    const sha256 = sha256Hex(document.buffer);
-    const latest = await this.documents.latest(requestId, kind);
-    if (latest?.sha256 === sha256) {
-      await this.tell(latest, user.username);
-      return { document: versionView(latest), created: false };
-    }
-    await this.store.put(sha256, document.buffer);
-    const version = await this.documents.addVersion({
-      requestId,
-      kind,
-      name: fileName(document.originalname),
-      contentType: mediaType(document.mimetype),
-      size: document.size,
-      sha256,
-      uploadedBy: user.username,
-    });
-    try {
-      await this.tell(version, user.username);
-    } catch (err) {
-      // The chain refused it (it finished meanwhile): the version is taken back. The bytes may stay,
-      // keyed by their hash, harmless.
-      if (err instanceof FabuException) await this.documents.remove(version.id);
-      throw err;
-    }
-    return { document: versionView(version), created: true };
+    const [stored] = await this.storeAndTell(user, requestId, [{ kind, file: document }]);
+    return { document: versionView(stored!.version), created: stored!.created };
   }
 
   /**
@@ -101,10 +78,30 @@ export class DocumentsService {
       seen.add(file.fieldname);
       this.checkUpload(file.fieldname, file, file.fieldname);
     }
+    const stored = await this.storeAndTell(
+      user,
+      requestId,
+      files.map((file) => ({ kind: file.fieldname, file })),
+    );
+    return {
+      documents: stored.map((s) => ({ ...versionView(s.version), created: s.created })),
+      created: stored.some((s) => s.created),
+    };
+  }
+
+  /**
+   * Stores each part as the next version of its kind (the same content as the kind's latest again
+   * is that version), then tells the chain of all of them in one Update.
+   */
+  private async storeAndTell(
+    user: DirectoryUser,
+    requestId: string,
+    parts: Array<{ kind: string; file: UploadedDocument }>,
+  ): Promise<Array<{ version: DocumentVersion; created: boolean }>> {
     const stored: Array<{ version: DocumentVersion; created: boolean }> = [];
-    for (const file of files) {
+    for (const { kind, file } of parts) {
       const sha256 = sha256Hex(file.buffer);
-      const latest = await this.documents.latest(requestId, file.fieldname);
+      const latest = await this.documents.latest(requestId, kind);
       if (latest?.sha256 === sha256) {
         stored.push({ version: latest, created: false });
         continue;
@@ -112,7 +109,7 @@ export class DocumentsService {
       await this.store.put(sha256, file.buffer);
       const version = await this.documents.addVersion({
         requestId,
-        kind: file.fieldname,
+        kind,
         name: fileName(file.originalname),
         contentType: mediaType(file.mimetype),
         size: file.size,
@@ -127,15 +124,14 @@ export class DocumentsService {
         user.username,
       );
     } catch (err) {
+      // The chain refused (it finished meanwhile): the versions this upload added are taken back.
+      // The bytes may stay, keyed by their hash, harmless.
       if (err instanceof FabuException) {
         for (const s of stored) if (s.created) await this.documents.remove(s.version.id);
       }
       throw err;
     }
-    return {
-      documents: stored.map((s) => ({ ...versionView(s.version), created: s.created })),
-      created: stored.some((s) => s.created),
-    };
+    return stored;
   }
 
   /** The request is running, and the user applied for it or is asked by one of its open tasks. */
@@ -188,8 +184,8 @@ export class DocumentsService {
   }
 
   /** The documents Update: one version as itself, several as one batch (one Update, one projection). */
-  private async tell(versions: DocumentVersion | DocumentVersion[], actor: string): Promise<void> {
-    const [first, ...rest] = Array.isArray(versions) ? versions : [versions];
+  private async tell(versions: DocumentVersion[], actor: string): Promise<void> {
+    const [first, ...rest] = versions;
     if (!first) return;
     const input = (v: DocumentVersion) => ({ kind: v.kind, version: v.version, sha256: v.sha256, name: v.name });
     await this.requests.chainUpdate(first.requestId, () =>

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type Client,
   type ScheduleDescription,
+  type ScheduleHandle,
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type ScheduleSpec,
@@ -17,6 +18,14 @@ const PREFIX = 'fabu:';
 /** How long a pause or unpause is awaited until the schedule shows it (at most 2 s). */
 const SETTLE_TRIES = 100;
 const SETTLE_INTERVAL_MS = 20;
+/** Waits (briefly, bounded) until a describe of the schedule shows it paused or not. */
+async function settle(handle: ScheduleHandle, paused: boolean): Promise<void> {
+  for (let i = 0; i < SETTLE_TRIES; i++) {
+    if ((await handle.describe()).state.paused === paused) return;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
+  }
+}
+
 /** Stated catch-up policy: runs missed while the server was down are taken if at most this late. */
 export const CATCHUP_WINDOW = '1 day';
 /** Paused because its file left processes/: a redeploy of the file resumes it. */
@@ -67,10 +76,18 @@ export class SchedulesService {
     const handle = this.temporal.schedule.getHandle(id);
     try {
       const described = await handle.describe();
-      await handle.update((previous) => ({ ...previous, spec, action, policies: POLICIES }));
-      if (described.state.paused && described.state.note === REMOVED_NOTE) {
-        await this.setPaused(def.key, false, 'its BPMN file is back');
-      }
+      const back = described.state.paused && described.state.note === REMOVED_NOTE;
+      // A schedule paused because its file was removed resumes with the file, in this same update:
+      // an unpause sent beside it may be applied first, and the update's copy of the paused state
+      // would then pause it again.
+      await handle.update((previous) => ({
+        ...previous,
+        spec,
+        action,
+        policies: POLICIES,
+        ...(back ? { state: { ...previous.state, paused: false, note: 'its BPMN file is back' } } : {}),
+      }));
+      if (back) await settle(handle, false);
       return 'updated';
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
@@ -132,10 +149,7 @@ export class SchedulesService {
   private async setPaused(key: string, paused: boolean, note: string): Promise<void> {
     const handle = this.temporal.schedule.getHandle(PREFIX + key);
     await (paused ? handle.pause(note) : handle.unpause(note));
-    for (let i = 0; i < SETTLE_TRIES; i++) {
-      if ((await handle.describe()).state.paused === paused) return;
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_INTERVAL_MS));
-    }
+    await settle(handle, paused);
   }
 
   /** Starts a run now (refused by the overlap policy while one runs). */

@@ -106,6 +106,20 @@ function attach(machine: ApprovalMachine, kinds = MATERIALS, version = 1, at = D
   );
 }
 
+/** A chain at file-materials, the five materials attached at the draft and approved by every step since. */
+function atFilingWithMaterials(): ApprovalMachine {
+  const machine = new ApprovalMachine(ir, REQUEST);
+  let effects = machine.start(SUBMITTED_AT, INITIATOR);
+  for (const step of CHAIN) {
+    expectOpenTask(effects, step);
+    open(machine, step);
+    if (step === 'draft') attach(machine);
+    if (step === 'file-materials') break;
+    effects = machine.decide(approve(step), DECIDED_AT);
+  }
+  return machine;
+}
+
 describe(ApprovalMachine.name, () => {
   it('names the stage "starting" when nothing has been submitted yet', () => {
     const machine = new ApprovalMachine(ir, REQUEST);
@@ -486,17 +500,8 @@ describe(ApprovalMachine.name, () => {
     });
 
     it('re-runs the approval from guidance in a new round when an approved document changes (H6, fabu:restartAt)', () => {
-      const machine = new ApprovalMachine(ir, REQUEST);
-      let effects = machine.start(SUBMITTED_AT, INITIATOR);
-      for (const step of CHAIN) {
-        expectOpenTask(effects, step);
-        open(machine, step);
-        if (step === 'draft') attach(machine);
-        if (step === 'file-materials') break;
-        effects = machine.decide(approve(step), DECIDED_AT);
-      }
-
-      effects = attach(machine, ['release-statement'], 2, LATER);
+      const machine = atFilingWithMaterials();
+      const effects = attach(machine, ['release-statement'], 2, LATER);
 
       expect(machine.state.history.filter((h) => h.type === 'document.changed')).toEqual([
         {
@@ -524,15 +529,7 @@ describe(ApprovalMachine.name, () => {
     });
 
     it('attaches a batch of versions as one re-run, however the first one changes who is asked (H6)', () => {
-      const machine = new ApprovalMachine(ir, REQUEST);
-      let effects = machine.start(SUBMITTED_AT, INITIATOR);
-      for (const step of CHAIN) {
-        expectOpenTask(effects, step);
-        open(machine, step);
-        if (step === 'draft') attach(machine);
-        if (step === 'file-materials') break;
-        effects = machine.decide(approve(step), DECIDED_AT);
-      }
+      const machine = atFilingWithMaterials();
       // The filing officer is asked only by file-materials, which the first changed document cancels.
       const batch = documentVersions({
         actor: PRESS_OFFICER,
@@ -545,7 +542,7 @@ describe(ApprovalMachine.name, () => {
       });
       expect(machine.validateDocuments(batch, INITIATOR)).toBeNull();
 
-      effects = machine.attachDocuments(batch, INITIATOR, LATER);
+      const effects = machine.attachDocuments(batch, INITIATOR, LATER);
 
       expect(
         machine.state.history.filter((h) => h.type === 'document.attached' && h.actor === PRESS_OFFICER),
