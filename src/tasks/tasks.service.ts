@@ -140,9 +140,10 @@ export class TasksService {
    * does not allow the caller to do is the chain's to refuse (403, 409).
    */
   private async visible(user: DirectoryUser, id: string) {
-    const task = await this.tasks.find(id);
+    // Both at once: one round trip's wait instead of two on every task call (decide included).
+    const [task, candidatesOf] = await Promise.all([this.tasks.find(id), this.tasks.candidatesOf([id])]);
     if (!task) throw new FabuException('TASK_NOT_FOUND', `no task ${id}`);
-    const candidates = (await this.tasks.candidatesOf([id])).get(id) ?? [];
+    const candidates = candidatesOf.get(id) ?? [];
     const me = user.username;
     if (
       user.isAdmin ||
