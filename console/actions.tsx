@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { type RequestView, type TaskDetail, type Variable, api, newKey } from './api';
 import { userName, useUsers } from './directory';
 import { type MessageKey, t } from './i18n';
-import { Field, Problem } from './ui';
+import { Field, Problem, useAttempt } from './ui';
 
 type Action =
   | 'approve'
@@ -41,15 +41,12 @@ export function TaskActions({
 }) {
   const actions = [...((task?.allowedActions ?? []) as Action[]), ...((request?.allowedActions ?? []) as Action[])];
   const [open, setOpen] = useState<Action | null>(null);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, attempt } = useAttempt();
   // One key per opened form: a double click or a retried submit is applied once.
   const [key, setKey] = useState(newKey);
 
   const run = async (action: Action, body: Record<string, unknown> = {}) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       const id = encodeURIComponent(task?.id ?? '');
       const requestId = encodeURIComponent(task?.requestId ?? request?.id ?? '');
       let done = t(`action.${action}` as MessageKey);
@@ -82,11 +79,7 @@ export function TaskActions({
       setOpen(null);
       setKey(newKey());
       onDone(t('action.done', { what: done }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (actions.length === 0) return <p class="muted">{t('task.readOnly')}</p>;

@@ -30,6 +30,32 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
   return { ...state, reload };
 }
 
+/**
+ * A call a button or form makes: `busy` while it runs, and its refusal kept in `error` (for
+ * {@link Problem}), cleared when it runs again.
+ */
+export function useAttempt(): {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  attempt: (call: () => Promise<void>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const attempt = async (call: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, attempt };
+}
+
 /** An API refusal in words: the code's meaning, the server's detail, and each field or element at fault. */
 export function Problem({ error }: { error: unknown }) {
   if (!error) return null;

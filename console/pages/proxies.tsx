@@ -7,7 +7,7 @@ import { processName, useProcesses, userName, useUsers } from '../directory';
 import { fmtFull } from '../format';
 import { t } from '../i18n';
 import { session } from '../session';
-import { Field, Loading, Problem, useAsync, useToast } from '../ui';
+import { Field, Loading, Problem, useAsync, useAttempt, useToast } from '../ui';
 import { instantToLocal, localToInstant } from './office/common';
 
 interface ProxyView {
@@ -102,20 +102,13 @@ function ProxyList({
   const users = useUsers();
   const processes = useProcesses();
   const [asking, setAsking] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   const revoke = async (id: string) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api(`/proxies/${encodeURIComponent(id)}`, { method: 'DELETE' });
       setAsking(null);
       onChanged(t('proxies.revoked'));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>
@@ -177,14 +170,11 @@ function NewProxy({ me, onCreated }: { me: string; onCreated: (text: string) => 
   const [startsAt, setStartsAt] = useState(() => instantToLocal(Math.ceil(Date.now() / 3600_000) * 3600_000));
   const [endsAt, setEndsAt] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   const people = [...users.entries()].filter(([u]) => u !== me).sort((a, b) => a[1].localeCompare(b[1], 'zh-CN'));
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api('/proxies', {
         method: 'POST',
         body: {
@@ -199,11 +189,7 @@ function NewProxy({ me, onCreated }: { me: string; onCreated: (text: string) => 
       setEndsAt('');
       setReason('');
       onCreated(t('proxies.created', { name: userName(users, proxy) }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const backwards = Boolean(startsAt && endsAt && endsAt <= startsAt);
   return (

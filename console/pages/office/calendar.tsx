@@ -9,7 +9,7 @@ import { fmtFull } from '../../format';
 import { currentLang, problemText, t } from '../../i18n';
 import { href, navigate } from '../../router';
 import { session } from '../../session';
-import { Field, Problem, useAsync } from '../../ui';
+import { Field, Problem, useAsync, useAttempt } from '../../ui';
 import { known, listText, shanghaiToday } from './common';
 
 interface Day {
@@ -269,13 +269,10 @@ function Month({
 function NoticeImport({ onStored }: { onStored: (result: ImportResult) => void }) {
   const [text, setText] = useState('');
   const [preview, setPreview] = useState<ImportResult>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   const admin = session.user()?.isAdmin ?? false;
   const post = async (confirm: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       const result = await api<ImportResult>('/calendar/notice', { method: 'POST', body: { text, confirm } });
       if (confirm) {
         setPreview(undefined);
@@ -284,11 +281,7 @@ function NoticeImport({ onStored }: { onStored: (result: ImportResult) => void }
       } else {
         setPreview(result);
       }
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="card notice-import" aria-labelledby="notice-import-title">

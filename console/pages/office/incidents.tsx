@@ -8,7 +8,7 @@ import { orgName, useOrgs, userName, useUsers } from '../../directory';
 import { durationText, fmtFull, fmtInstant } from '../../format';
 import { t } from '../../i18n';
 import { href, navigate } from '../../router';
-import { Field, Loading, Problem, useAsync, useToast } from '../../ui';
+import { Field, Loading, Problem, useAsync, useAttempt, useToast } from '../../ui';
 import {
   RuleBadges,
   SEVERITIES,
@@ -382,13 +382,10 @@ function SeverityForm({ incident, onDone }: { incident: IncidentView; onDone: (t
   // No default: an accidental downgrade is worse than one more click.
   const [severity, setSeverity] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api<IncidentView>(`/incidents/${encodeURIComponent(incident.id)}/severity`, {
         method: 'POST',
         body: { severity, ...(reason.trim() ? { reason: reason.trim() } : {}) },
@@ -396,11 +393,7 @@ function SeverityForm({ incident, onDone }: { incident: IncidentView; onDone: (t
       setReason('');
       setSeverity('');
       onDone(t('office.severity.done', { severity: severityName(severity) }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="card" aria-labelledby="severity-title">
@@ -418,17 +411,43 @@ function SeverityForm({ incident, onDone }: { incident: IncidentView; onDone: (t
             ))}
           </select>
         </Field>
-        <Field label={t('action.reason')}>
-          <textarea rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-        </Field>
-        <div class="form-buttons">
-          <button type="submit" class="primary" disabled={busy || !severity}>
-            {t('office.severity.submit')}
-          </button>
-        </div>
-        <Problem error={error} />
+        <ReasonAndSubmit
+          reason={reason}
+          onReason={setReason}
+          label={t('office.severity.submit')}
+          disabled={busy || !severity}
+          error={error}
+        />
       </form>
     </section>
+  );
+}
+
+/** The end of an incident's form: an optional reason, the submit button, and the refusal if any. */
+function ReasonAndSubmit(props: {
+  reason: string;
+  onReason: (reason: string) => void;
+  label: string;
+  disabled: boolean;
+  error: unknown;
+}) {
+  return (
+    <>
+      <Field label={t('action.reason')}>
+        <textarea
+          rows={2}
+          maxLength={500}
+          value={props.reason}
+          onInput={(e) => props.onReason(e.currentTarget.value)}
+        />
+      </Field>
+      <div class="form-buttons">
+        <button type="submit" class="primary" disabled={props.disabled}>
+          {props.label}
+        </button>
+      </div>
+      <Problem error={props.error} />
+    </>
   );
 }
 
@@ -437,17 +456,14 @@ function HandOverForm({ incident, onDone }: { incident: IncidentView; onDone: (t
   const [to, setTo] = useState('');
   const [from, setFrom] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   // O4: a unit hands its part on within its city.
   const candidates = [...orgs.values()]
     .filter((o) => o.city === incident.city && !incident.units.includes(o.code))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       await api<IncidentView>(`/incidents/${encodeURIComponent(incident.id)}/handover`, {
         method: 'POST',
         body: { to, ...(from ? { from } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) },
@@ -456,11 +472,7 @@ function HandOverForm({ incident, onDone }: { incident: IncidentView; onDone: (t
       setFrom('');
       setReason('');
       onDone(t('office.handover.done', { org: orgName(orgs, to) }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="card" aria-labelledby="handover-title">
@@ -489,15 +501,13 @@ function HandOverForm({ incident, onDone }: { incident: IncidentView; onDone: (t
             ))}
           </select>
         </Field>
-        <Field label={t('action.reason')}>
-          <textarea rows={2} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
-        </Field>
-        <div class="form-buttons">
-          <button type="submit" class="primary" disabled={busy || !to}>
-            {t('office.handover.submit')}
-          </button>
-        </div>
-        <Problem error={error} />
+        <ReasonAndSubmit
+          reason={reason}
+          onReason={setReason}
+          label={t('office.handover.submit')}
+          disabled={busy || !to}
+          error={error}
+        />
       </form>
     </section>
   );

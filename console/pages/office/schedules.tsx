@@ -9,7 +9,7 @@ import { fmtFull } from '../../format';
 import { t } from '../../i18n';
 import { href } from '../../router';
 import { session } from '../../session';
-import { Field, Loading, Problem, useAsync, useToast } from '../../ui';
+import { Field, Loading, Problem, useAsync, useAttempt, useToast } from '../../ui';
 import { RuleBadges, recurrenceText } from './common';
 
 interface ScheduleView {
@@ -69,13 +69,10 @@ function ScheduleCard({
   const orgs = useOrgs();
   const [open, setOpen] = useState<Action | null>(null);
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, attempt } = useAttempt();
   const rules = processes.find((p) => p.key === s.processKey)?.rules ?? [];
   const run = async (action: Action) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    await attempt(async () => {
       // The note is what Temporal UI shows for the change: without a reason, at least who made it.
       const who = session.user()?.displayName ?? '';
       const body =
@@ -89,11 +86,7 @@ function ScheduleCard({
       setOpen(null);
       setNote('');
       onChanged(next, t(`office.schedules.done.${action}`, { name: processName(processes, s.processKey) }));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <li class={`card schedule ${s.paused ? 'is-paused' : ''}`} data-schedule={s.processKey}>
